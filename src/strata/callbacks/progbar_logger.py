@@ -1,0 +1,71 @@
+"""`ProgbarLogger`: prints Keras-style progress for `fit`, `evaluate` and `predict`."""
+
+from __future__ import annotations
+
+from strata.callbacks.callback import Callback
+from strata.utils.progbar import Progbar
+
+
+class ProgbarLogger(Callback):
+    """Epoch lines and a progress bar (verbose=1) or one line per epoch (verbose=2).
+
+    The engine reports progress once per compiled chunk of steps; this callback's batch hooks do
+    not force one step per call.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.verbose = 1
+        self.epochs = 1
+        self._bar = None
+        self._mode = None
+
+    def uses_batch_hooks(self) -> bool:
+        return False
+
+    def set_params(self, params):
+        super().set_params(params)
+        verbose = params.get("verbose", 1)
+        self.verbose = 1 if verbose == "auto" else int(verbose)
+        self.epochs = params.get("epochs", 1)
+
+    def _new_bar(self, target):
+        self._bar = Progbar(target=target, verbose=self.verbose)
+
+    def on_train_begin(self, logs=None):
+        self._mode = "train"
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._new_bar(self.params.get("steps"))
+        if self.epochs > 1 and self.verbose:
+            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._bar.update(batch + 1, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._bar.update(self._bar.seen, logs, finalize=True)
+
+    def on_test_begin(self, logs=None):
+        # During fit the validation pass is silent; a standalone evaluate shows its own bar.
+        if self._mode != "train":
+            self._mode = "test"
+            self._new_bar(self.params.get("steps"))
+
+    def on_test_batch_end(self, batch, logs=None):
+        if self._mode == "test":
+            self._bar.update(batch + 1, logs)
+
+    def on_test_end(self, logs=None):
+        if self._mode == "test":
+            self._bar.update(self._bar.seen, logs, finalize=True)
+
+    def on_predict_begin(self, logs=None):
+        self._mode = "predict"
+        self._new_bar(self.params.get("steps"))
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._bar.update(batch + 1, None)
+
+    def on_predict_end(self, logs=None):
+        self._bar.update(self._bar.seen, None, finalize=True)

@@ -1,0 +1,244 @@
+"""The compiled functions behind `fit`, `evaluate` and `predict`. Pure: state in, state out.
+
+The training state is a pytree::
+
+    {"trainable": [...], "non_trainable": [...], "optimizer": {...}, "metrics": {...}, "rng": key}
+
+A *chunk* runs several steps in one compiled call (a `fori_loop` over batches that are gathered
+on the device from the full dataset with precomputed index rows), so the host is involved once
+per chunk, not once per batch. The chunk's start and length are traced values: any chunk size
+reuses one compilation. The last batch of an epoch is padded and carries a 0/1 mask; losses and
+metrics weight padding by zero, so results equal those of the unpadded batch.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from strata.losses.reduction import reduce_values
+from strata.state.scope import StateScope
+
+
+def _gather(leaves, idx):
+    return [leaf[idx] for leaf in leaves]
+
+
+class StepFunctions:
+    """Builds and caches the jitted functions for one model and its compile configuration.
+
+    Args:
+        model: the model (any `Model`).
+        objectives: resolved losses/metrics (`Objectives`), or None for predict-only use.
+        optimizer: a strata `Optimizer`, or None.
+        trainable / non_trainable: the `Variable` lists whose values make up the state.
+        x_treedef / y_treedef / sw_treedef: how flat data leaves rebuild the user's structures.
+    """
+
+    def __init__(self, model, objectives, optimizer, trainable, non_trainable):
+        self.model = model
+        self.objectives = objectives
+        self.optimizer = optimizer
+        self.trainable = list(trainable)
+        self.non_trainable = list(non_trainable)
+        self.constraints = [getattr(v, "constraint", None) for v in self.trainable]
+        self.trace_counts = {"train": 0, "test": 0, "predict": 0}
+        self._jitted = {}
+
+    # ---- the model as a pure function ------------------------------------------------------------
+    def forward(self, trainable, non_trainable, x, *, training, rng=None, mask=None):
+        """Run the model on values; return (outputs, new non-trainable values, added losses)."""
+        bindings = list(zip(self.trainable, trainable)) + list(zip(self.non_trainable, non_trainable))
+        with StateScope(bindings, rng_key=rng, sample_mask=mask) as scope:
+            outputs = self.model(x, training=training)
+            new_non_trainable = [scope.lookup(v) for v in self.non_trainable]
+            added = list(scope.losses)
+        return outputs, new_non_trainable, added
+
+    def _outputs_list(self, outputs) -> list:
+        if isinstance(outputs, dict):
+            return [outputs[name] for name in self.objectives.output_names]
+        return jax.tree_util.tree_leaves(outputs)
+
+    def compute_losses(self, y_true, y_pred, sample_weight, mask, added):
+        """Total loss (weighted sum + added losses) and the unweighted per-output losses."""
+        per_output = []
+        total = jnp.zeros((), jnp.float32)
+        for loss, weight, yt, yp, sw in zip(
+            self.objectives.losses, self.objectives.loss_weights, y_true, y_pred, sample_weight
+        ):
+            if loss is None:
+                per_output.append(None)
+                continue
+            value = reduce_values(loss.call(yt, yp), sw, loss.reduction, mask)
+            per_output.append(value)
+            total = total + weight * value.astype(jnp.float32)
+        for extra in added:
+            total = total + jnp.asarray(extra, jnp.float32)
+        return total, per_output
+
+    # ---- metrics --------------------------------------------------------------------------------
+    def init_metrics(self) -> dict:
+        state = {"loss": _mean_init()}
+        for name in self.objectives.per_output_loss_names:
+            state[name] = _mean_init()
+        for names, group in zip(self.objectives.metric_log_names(), self._metric_groups()):
+            for name, metric in zip(names, group):
+                state[name] = metric.init()
+        return state
+
+    def _metric_groups(self):
+        return [list(m) + list(w) for m, w in zip(self.objectives.metrics, self.objectives.weighted_metrics)]
+
+    def update_metrics(self, state, total, per_output, y_true, y_pred, sample_weight, mask):
+        count = jnp.sum(mask)
+        new = dict(state)
+        new["loss"] = _mean_update(state["loss"], total, count)
+        loss_names = iter(self.objectives.per_output_loss_names)
+        if self.objectives.per_output_loss_names:
+            for value in per_output:
+                if value is not None:
+                    name = next(loss_names)
+                    new[name] = _mean_update(state[name], value, count)
+        for names, plain, weighted, yt, yp, sw in zip(
+            self.objectives.metric_log_names(),
+            self.objectives.metrics,
+            self.objectives.weighted_metrics,
+            y_true,
+            y_pred,
+            sample_weight,
+        ):
+            weights = [mask] * len(plain) + [mask if sw is None else _times_mask(sw, mask)] * len(weighted)
+            for name, metric, w in zip(names, list(plain) + list(weighted), weights):
+                new[name] = metric.update(state[name], yt, yp, w)
+        return new
+
+    def metric_results(self, state) -> dict:
+        results = {"loss": _mean_result(state["loss"])}
+        for name in self.objectives.per_output_loss_names:
+            results[name] = _mean_result(state[name])
+        for names, group in zip(self.objectives.metric_log_names(), self._metric_groups()):
+            for name, metric in zip(names, group):
+                results[name] = metric.result_of(state[name])
+        return results
+
+    # ---- compiled chunks ------------------------------------------------------------------------
+    def _cached(self, kind, x_def, fn, donate):
+        key = (kind, x_def)
+        if key not in self._jitted:
+
+            def bound(*args):
+                return fn(x_def, *args)
+
+            self._jitted[key] = jax.jit(bound, donate_argnums=donate)
+        return self._jitted[key]
+
+    def train_chunk(self, x_def):
+        """Jitted ``(state, data, indices, masks, start, n_steps) -> (state, logs)``."""
+        return self._cached("train", x_def, self._train_chunk, (0,))
+
+    def _train_chunk(self, x_def, state, data, indices, masks, start, n_steps):
+        self.trace_counts["train"] += 1
+        x_leaves, y_leaves, sw_leaves = data
+
+        def loss_fn(trainable, non_trainable, x, y, sw, mask, rng):
+            outputs, new_nt, added = self.forward(
+                trainable, non_trainable, x, training=True, rng=rng, mask=mask
+            )
+            y_pred = self._outputs_list(outputs)
+            total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
+            return total, (y_pred, per_output, new_nt)
+
+        grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+
+        def body(i, state):
+            row = start + i
+            idx, mask = indices[row], masks[row]
+            x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
+            y = _gather(y_leaves, idx)
+            sw = [None if leaf is None else leaf[idx] for leaf in sw_leaves]
+            rng, step_key = jax.random.split(state["rng"])
+            (total, (y_pred, per_output, new_nt)), grads = grad_fn(
+                state["trainable"], state["non_trainable"], x, y, sw, mask, step_key
+            )
+            new_params, new_opt = self.optimizer.step(
+                grads, state["optimizer"], state["trainable"], self.decay_mask
+            )
+            new_params = [
+                value if constraint is None else constraint(value)
+                for value, constraint in zip(new_params, self.constraints)
+            ]
+            new_metrics = self.update_metrics(
+                state["metrics"], total, per_output, y, y_pred, sw, mask
+            )
+            return {
+                "trainable": new_params,
+                "non_trainable": new_nt,
+                "optimizer": new_opt,
+                "metrics": new_metrics,
+                "rng": rng,
+            }
+
+        state = jax.lax.fori_loop(0, n_steps, body, state)
+        return state, self.metric_results(state["metrics"])
+
+    def test_chunk(self, x_def):
+        """Jitted ``(trainable, non_trainable, metrics, data, indices, masks, start, n_steps)``."""
+        return self._cached("test", x_def, self._test_chunk, (2,))
+
+    def _test_chunk(self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps):
+        self.trace_counts["test"] += 1
+        x_leaves, y_leaves, sw_leaves = data
+
+        def body(i, metrics):
+            row = start + i
+            idx, mask = indices[row], masks[row]
+            x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
+            y = _gather(y_leaves, idx)
+            sw = [None if leaf is None else leaf[idx] for leaf in sw_leaves]
+            outputs, _, added = self.forward(trainable, non_trainable, x, training=False, mask=mask)
+            y_pred = self._outputs_list(outputs)
+            total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
+            return self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+
+        metrics = jax.lax.fori_loop(0, n_steps, body, metrics)
+        return metrics, self.metric_results(metrics)
+
+    def predict_chunk(self, x_def):
+        """Jitted ``(trainable, non_trainable, x_leaves, indices) -> outputs per batch``."""
+        return self._cached("predict", x_def, self._predict_chunk, ())
+
+    def _predict_chunk(self, x_def, trainable, non_trainable, x_leaves, indices):
+        self.trace_counts["predict"] += 1
+
+        def one_batch(idx):
+            x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
+            outputs, _, _ = self.forward(trainable, non_trainable, x, training=False)
+            return outputs
+
+        return jax.lax.map(one_batch, indices)
+
+    decay_mask = None
+
+
+def _times_mask(sample_weight, mask):
+    weight = jnp.asarray(sample_weight, jnp.float32)
+    m = mask
+    while m.ndim < weight.ndim:
+        m = m[..., None]
+    return weight * m
+
+
+def _mean_init():
+    return {"total": jnp.zeros((), jnp.float32), "count": jnp.zeros((), jnp.float32)}
+
+
+def _mean_update(state, value, count):
+    return {
+        "total": state["total"] + jnp.asarray(value, jnp.float32) * count,
+        "count": state["count"] + count,
+    }
+
+
+def _mean_result(state):
+    return state["total"] / jnp.maximum(state["count"], 1.0)

@@ -1,0 +1,121 @@
+"""`InputLayer` and `Input`: where a functional graph starts."""
+
+from __future__ import annotations
+
+import warnings
+
+from strata.graph.node import Node
+from strata.graph.symbolic import SymbolicTensor
+from strata.layers.layer import Layer
+
+
+def normalize_shape(shape, owner: str = "Input") -> tuple:
+    """A shape tuple from an int (tf.keras 2 allowed ``shape=10``), a list or a tuple.
+
+    Example:
+        >>> normalize_shape(10), normalize_shape([None, 3])
+        ((10,), (None, 3))
+    """
+    if isinstance(shape, bool):
+        raise TypeError(f"{owner}: `shape` must be a tuple of ints; received shape={shape!r}.")
+    if isinstance(shape, int):
+        shape = (shape,)
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        raise TypeError(
+            f"{owner}: `shape` must be a tuple of ints (or None for unknown sizes), e.g. (10,); "
+            f"received shape={shape!r}."
+        ) from None
+    for dim in shape:
+        if dim is not None and (isinstance(dim, bool) or not isinstance(dim, int) or dim < 0):
+            raise ValueError(
+                f"{owner}: every entry of `shape` must be a non-negative int or None; received "
+                f"shape={shape!r}."
+            )
+    return shape
+
+
+class InputLayer(Layer):
+    """The layer behind `Input`: holds the input's shape, dtype and name; has no weights.
+
+    Args:
+        shape: shape without the batch axis (an int is accepted for tf.keras 2 code).
+        batch_size: optional fixed batch size.
+        dtype: input dtype, ``"float32"`` by default.
+        name: layer name (``input_layer``, ``input_layer_1``, ... by default).
+    """
+
+    def __init__(
+        self,
+        shape=None,
+        batch_size=None,
+        dtype=None,
+        sparse=None,
+        batch_shape=None,
+        input_tensor=None,
+        name=None,
+        input_shape=None,
+        **kwargs,
+    ):
+        if input_shape is not None:
+            warnings.warn(
+                "Argument `input_shape` is deprecated. Use `shape` instead.", UserWarning, stacklevel=2
+            )
+            shape = input_shape
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if batch_shape is not None:
+            batch_shape = normalize_shape(batch_shape, f"InputLayer '{self.name}'")
+        elif shape is not None:
+            batch_shape = (batch_size, *normalize_shape(shape, f"InputLayer '{self.name}'"))
+        else:
+            raise ValueError(
+                f"InputLayer '{self.name}' needs a `shape`, e.g. Input(shape=(10,)) for vectors "
+                "of 10 features."
+            )
+        self.batch_shape = batch_shape
+        self.built = True
+        tensor = SymbolicTensor(batch_shape, self.dtype, name=self.name)
+        Node(self, (), {}, tensor)
+        self.output_tensor = tensor
+
+    def call(self, inputs):
+        return inputs
+
+    def get_config(self) -> dict:
+        return {
+            "batch_shape": self.batch_shape,
+            "dtype": self.dtype,
+            "sparse": False,
+            "name": self.name,
+        }
+
+
+def Input(
+    shape=None,
+    batch_size=None,
+    dtype=None,
+    sparse=None,
+    batch_shape=None,
+    name=None,
+    tensor=None,
+):
+    """A symbolic input tensor: the start of a functional model.
+
+    Args:
+        shape: shape of one sample, e.g. ``(10,)``; ``shape=10`` is accepted (tf.keras 2 style).
+        batch_size: optional fixed batch size.
+        dtype: ``"float32"`` by default.
+        name: optional unique name; the model's input name (used for dict data).
+
+    Returns:
+        A `SymbolicTensor` of shape ``(batch_size, *shape)``.
+
+    Example:
+        >>> Input(shape=10).shape
+        (None, 10)
+    """
+    layer = InputLayer(
+        shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name
+    )
+    return layer.output_tensor

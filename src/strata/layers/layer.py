@@ -1,0 +1,447 @@
+"""`Layer`: configuration in `__init__`, weights in `build`, pure math in `call`.
+
+Calling a layer on symbolic tensors (functional API) builds it from the input shapes, infers the
+output shapes and records a `Node`. Calling it on arrays runs `call` directly; inside a compiled
+step the weights it reads come from the active `StateScope`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import warnings
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from strata import initializers as strata_initializers
+from strata.graph.node import Node
+from strata.graph.symbolic import SymbolicTensor, is_symbolic
+from strata.state import scope as state_scope
+from strata.state.variable import Variable
+from strata.utils.naming import to_snake_case, unique_name
+
+# Sizes substituted for unknown dimensions when output shapes are inferred by tracing: two
+# different primes, so a dimension that follows them is recognisably "unknown" in the output.
+_PROBE_SIZES = (83, 89)
+
+
+class Layer:
+    """Base class of every layer (and, through `Model`, of every model).
+
+    Args:
+        name: unique name within a model; derived from the class name when omitted.
+        trainable: whether `fit` updates this layer's weights.
+        dtype: dtype of the weights and of the computation (default ``"float32"``).
+        input_shape / input_dim / batch_size: legacy tf.keras arguments; in a `Sequential` model
+            they declare the model's input (with a deprecation warning).
+
+    Example:
+        >>> import numpy as np
+        >>> class Double(Layer):
+        ...     def call(self, x):
+        ...         return 2 * x
+        >>> Double()(np.ones((1, 2))).tolist()
+        [[2.0, 2.0]]
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        trainable: bool = True,
+        dtype=None,
+        input_shape=None,
+        input_dim=None,
+        batch_size=None,
+        batch_input_shape=None,
+        **unknown,
+    ):
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unexpected keyword argument(s) {sorted(unknown)}. "
+                "Check the spelling against the layer's documented arguments."
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"`name` must be a string; received name={name!r}.")
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = _dtype_name(dtype or "float32")
+        self.built = False
+        self._own_variables: list[Variable] = []
+        self._sublayers: list[Layer] = []
+        self._inbound_nodes: list[Node] = []
+        self._losses: list = []
+        self._regularized: list = []
+        self.supports_masking = False
+        self._declared_input_shape = _legacy_input_shape(
+            type(self).__name__, input_shape, input_dim, batch_input_shape
+        )
+        self._declared_batch_size = batch_size
+        if batch_input_shape is not None:
+            self._declared_batch_size = batch_input_shape[0]
+
+    # ---- attribute tracking -------------------------------------------------------------
+    # Attributes that hold graph bookkeeping, not the layer's own sublayers.
+    _untracked = frozenset({"_sublayers", "_inbound_nodes", "_graph_layers", "_graph_nodes"})
+
+    def __setattr__(self, key, value):
+        if key not in self._untracked:
+            for item in value if isinstance(value, list | tuple) else (value,):
+                if isinstance(item, Layer) and item is not self:
+                    sublayers = self.__dict__.get("_sublayers")
+                    if sublayers is not None and item not in sublayers:
+                        sublayers.append(item)
+        object.__setattr__(self, key, value)
+
+    # ---- weights --------------------------------------------------------------------------
+    def add_weight(
+        self,
+        shape=(),
+        initializer="glorot_uniform",
+        dtype=None,
+        trainable=True,
+        name=None,
+        regularizer=None,
+        constraint=None,
+    ) -> Variable:
+        """Create a weight owned by this layer.
+
+        Args:
+            shape: tuple of ints.
+            initializer: name, `Initializer`, or callable ``(shape, dtype) -> array``.
+            dtype: defaults to the layer's dtype.
+            trainable: whether the optimizer updates it.
+            name: short name (``"kernel"``); the variable's path is ``"<layer>/<name>"``.
+            regularizer: optional callable ``weight -> scalar`` added to the training loss.
+            constraint: optional callable applied to the weight after each update.
+        """
+        shape = tuple(int(d) for d in shape)
+        dtype = _dtype_name(dtype or self.dtype)
+        init = strata_initializers.get(initializer)
+        name = name or f"variable_{len(self._own_variables)}"
+        # Weights may be created while a model is being traced (a subclassed model's sublayers
+        # build on first call); the initial value must still be a concrete array.
+        with jax.ensure_compile_time_eval():
+            value = init(shape, dtype)
+        variable = Variable(value, name=name, trainable=trainable, dtype=dtype)
+        variable.path = f"{self.name}/{name}"
+        variable.constraint = constraint
+        self._own_variables.append(variable)
+        if regularizer is not None:
+            self._regularized.append((variable, regularizer))
+        return variable
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights: own trainable, own non-trainable, then each sublayer's (no duplicates)."""
+        own = [v for v in self._own_variables if v.trainable] + [
+            v for v in self._own_variables if not v.trainable
+        ]
+        return _dedupe(own + [w for layer in self._sublayers for w in layer.weights])
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        own = [v for v in self._own_variables if v.trainable]
+        return _dedupe(own + [w for layer in self._sublayers for w in layer.trainable_weights])
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return self.weights
+        own = [v for v in self._own_variables if not v.trainable]
+        return _dedupe(own + [w for layer in self._sublayers for w in layer.non_trainable_weights])
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Assign arrays to `self.weights`, in order, checking count and shapes."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(own)} weight arrays "
+                f"({[w.path for w in own]}), but received {len(weights)}."
+            )
+        for variable, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != variable.shape:
+                raise ValueError(
+                    f"Layer '{self.name}': weight '{variable.path}' has shape {variable.shape}, "
+                    f"but the array given for it has shape {tuple(value.shape)}."
+                )
+            variable.assign(value)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' is not built yet, so it has no weights to count. Call it on "
+                "an input (or call `build(input_shape)`) first."
+            )
+        return int(sum(np.prod(w.shape, dtype=np.int64) for w in self.weights))
+
+    @property
+    def losses(self) -> list:
+        """Losses added by `add_loss` and weight regularizers (eager values)."""
+        own = list(self._losses) + [reg(v.value) for v, reg in self._regularized]
+        return own + [loss for layer in self._sublayers for loss in layer.losses]
+
+    def add_loss(self, loss) -> None:
+        """Add a scalar to the training loss (call from `call`)."""
+        active = state_scope.current()
+        if active is not None:
+            active.losses.append(loss)
+        else:
+            self._losses.append(loss)
+
+    # ---- the three phases -------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of `input_shape`; the default creates none."""
+
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not define `call`.")
+
+    def compute_output_shape(self, input_shape):
+        """Output shape(s) for an input shape; inferred by tracing `call` unless overridden."""
+        spec = self.compute_output_spec(_spec_from_shape(input_shape, self.dtype))
+        return jax.tree_util.tree_map(lambda t: t.shape, spec)
+
+    def compute_output_spec(self, *args, **kwargs):
+        """Symbolic outputs for symbolic inputs.
+
+        Uses `compute_output_shape` when a subclass defines it; otherwise traces `call` with
+        `jax.eval_shape` twice, with two different sizes for each unknown dimension, and marks the
+        output dimensions that changed as unknown.
+        """
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shapes = jax.tree_util.tree_map(lambda t: t.shape, args[0])
+            out_shape = self.compute_output_shape(shapes)
+            return _specs_from_shapes(out_shape, self._output_dtype(args[0]))
+        probes = []
+        for size in _PROBE_SIZES:
+
+            def to_struct(x, size=size):
+                if is_symbolic(x):
+                    shape = tuple(size if d is None else d for d in x.shape)
+                    return jax.ShapeDtypeStruct(shape, x.dtype)
+                return x
+
+            # Only symbolic tensors become abstract inputs; other arguments stay static.
+            flat, treedef = jax.tree_util.tree_flatten((args, kwargs))
+            structs = [to_struct(x) for x in flat]
+            positions = [i for i, x in enumerate(flat) if is_symbolic(x)]
+
+            def run(*values, structs=structs, treedef=treedef, positions=positions):
+                filled = list(structs)
+                for pos, value in zip(positions, values):
+                    filled[pos] = value
+                call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, filled)
+                with state_scope.StateScope(rng_key=jax.random.key(0)):
+                    return self.call(*call_args, **call_kwargs)
+
+            probes.append(jax.eval_shape(run, *[structs[p] for p in positions]))
+        first, second = probes
+
+        def merge(a, b):
+            shape = tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
+            return SymbolicTensor(shape, str(a.dtype))
+
+        return jax.tree_util.tree_map(merge, first, second)
+
+    def _output_dtype(self, inputs) -> str:
+        return self.dtype
+
+    # True for layers that create a mask from their inputs (Embedding with mask_zero, Masking).
+    produces_mask = False
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs; by default passed through when `supports_masking`."""
+        return mask if self.supports_masking else None
+
+    def _check_input(self, inputs) -> None:
+        """Raise a clear error if the (symbolic or concrete) inputs cannot be handled."""
+
+    # ---- calling -------------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise TypeError(f"Layer '{self.name}' was called without inputs.")
+        first = args[0]
+        if any(is_symbolic(x) for x in jax.tree_util.tree_leaves((args, kwargs))):
+            return self._symbolic_call(args, kwargs)
+        first = _to_array_tree(first, self.dtype)
+        args = (first,) + args[1:]
+        self._check_input(first)
+        self._maybe_build(_shapes_of(first))
+        kwargs = self._fill_call_defaults(kwargs)
+        outputs = self.call(*args, **kwargs)
+        active = state_scope.current()
+        if active is not None:
+            for variable, regularizer in self._regularized:
+                active.losses.append(regularizer(variable.value))
+        return outputs
+
+    def _symbolic_call(self, args, kwargs):
+        self._check_input(args[0])
+        self._maybe_build(jax.tree_util.tree_map(lambda t: t.shape, args[0]))
+        try:
+            outputs = self.compute_output_spec(*args, **self._fill_call_defaults(kwargs))
+        except (TypeError, ValueError) as err:
+            if _names_layer(err, self.name):
+                raise
+            shapes = jax.tree_util.tree_map(lambda t: t.shape, args[0])
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) cannot be called on inputs of "
+                f"shape {shapes}: {err}"
+            ) from err
+        for i, out in enumerate(jax.tree_util.tree_leaves(outputs)):
+            out.name = f"{self.name}" if i == 0 else f"{self.name}_{i}"
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def _maybe_build(self, input_shape) -> None:
+        if self.built:
+            return
+        self.build(input_shape)
+        self.built = True
+        self._build_shape = input_shape
+
+    @functools.cached_property
+    def _call_parameters(self) -> set:
+        params = inspect.signature(self.call).parameters
+        return set(params)
+
+    def _fill_call_defaults(self, kwargs):
+        """Drop `training`/`mask` where `call` does not take them; default `training` to False."""
+        kwargs = dict(kwargs)
+        for key in ("training", "mask"):
+            if key in kwargs and key not in self._call_parameters:
+                kwargs.pop(key)
+        if "training" in self._call_parameters and kwargs.get("training") is None:
+            kwargs["training"] = False
+        return kwargs
+
+    # ---- config ----------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    @property
+    def input(self):
+        """The symbolic input of this layer's first call (functional API)."""
+        node = self._first_node("input")
+        inputs = node.args[0]
+        return inputs
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call (functional API)."""
+        return self._first_node("output").outputs
+
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on a symbolic input, so it has no "
+                f"{what}. Call it on the output of `strata.Input(...)` first."
+            )
+        if len(self._inbound_nodes) > 1:
+            warnings.warn(
+                f"Layer '{self.name}' has been called {len(self._inbound_nodes)} times; "
+                f"`.{what}` refers to the first call.",
+                stacklevel=3,
+            )
+        return self._inbound_nodes[0]
+
+
+def _dedupe(variables):
+    seen, out = set(), []
+    for v in variables:
+        if v.uid not in seen:
+            seen.add(v.uid)
+            out.append(v)
+    return out
+
+
+def _dtype_name(dtype) -> str:
+    if hasattr(dtype, "name") and not isinstance(dtype, str):
+        dtype = dtype.name
+    return str(np.dtype(dtype)) if dtype not in ("bfloat16",) else "bfloat16"
+
+
+def _legacy_input_shape(cls_name, input_shape, input_dim, batch_input_shape):
+    """tf.keras's `input_shape=`/`input_dim=` arguments, as a shape without the batch axis."""
+    if input_dim is not None:
+        if isinstance(input_dim, bool) or not isinstance(input_dim, int) or input_dim <= 0:
+            raise ValueError(
+                f"{cls_name}: `input_dim` must be a positive int; received input_dim={input_dim!r}."
+            )
+        return (input_dim,)
+    if batch_input_shape is not None:
+        return tuple(batch_input_shape)[1:]
+    if input_shape is not None:
+        if isinstance(input_shape, int):
+            return (input_shape,)
+        return tuple(input_shape)
+    return None
+
+
+def _to_array_tree(x, dtype):
+    """Concrete inputs as JAX arrays; float data cast to the layer's dtype."""
+
+    def convert(value):
+        if isinstance(value, Variable):
+            return value.value
+        if isinstance(value, jax.Array):
+            array = value
+        else:
+            array = jnp.asarray(value)
+        if jnp.issubdtype(array.dtype, jnp.floating) and array.dtype != dtype:
+            array = array.astype(dtype)
+        return array
+
+    if isinstance(x, list | tuple) and x and all(isinstance(v, int | float) for v in x):
+        return convert(np.asarray(x, dtype="float32"))
+    return jax.tree_util.tree_map(convert, x)
+
+
+def _shapes_of(x):
+    return jax.tree_util.tree_map(lambda v: tuple(v.shape), x)
+
+
+def _spec_from_shape(shape, dtype):
+    if isinstance(shape, tuple) and all(d is None or isinstance(d, int) for d in shape):
+        return SymbolicTensor(shape, dtype)
+    return [_spec_from_shape(s, dtype) for s in shape]
+
+
+def _specs_from_shapes(shape, dtype):
+    if isinstance(shape, dict):
+        return {k: _specs_from_shapes(v, dtype) for k, v in shape.items()}
+    if isinstance(shape, tuple | list) and all(d is None or isinstance(d, int) for d in shape):
+        return SymbolicTensor(tuple(shape), dtype)
+    return [_specs_from_shapes(s, dtype) for s in shape]
+
+
+def _names_layer(err: Exception, name: str) -> bool:
+    return f"'{name}'" in str(err)

@@ -1,0 +1,107 @@
+"""Losses: functions (``mean_squared_error(y_true, y_pred)``) and classes (``MeanSquaredError()``).
+
+Example:
+    >>> loss = get("mse")
+    >>> loss.name
+    'mean_squared_error'
+"""
+
+from strata.losses.classes import (
+    CLASSES,
+    FUNCTIONS,
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    Hinge,
+    Huber,
+    KLDivergence,
+    LogCosh,
+    Loss,
+    LossFunctionWrapper,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    SparseCategoricalCrossentropy,
+    SquaredHinge,
+)
+from strata.losses.functions import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    cosine_similarity,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+from strata.losses.reduction import reduce_values
+from strata.utils.registry import lookup_identifier
+
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kl_divergence
+
+
+def get(identifier) -> Loss:
+    """A `Loss` from a name (``"mse"``), a class name, a `Loss`, or a ``(y_true, y_pred)`` function."""
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier in CLASSES:
+            return CLASSES[identifier]()
+        fn = lookup_identifier(identifier, FUNCTIONS, "loss")
+        return LossFunctionWrapper(fn, name=fn.__name__)
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return LossFunctionWrapper(identifier, name=getattr(identifier, "__name__", "loss"))
+    raise ValueError(
+        f"Could not interpret loss identifier: {identifier!r}. Pass a name such as 'mse', a "
+        "Loss instance, or a function (y_true, y_pred) -> per-sample values."
+    )
+
+
+__all__ = [
+    "Loss",
+    "LossFunctionWrapper",
+    "get",
+    "reduce_values",
+    *CLASSES,
+    "mean_squared_error",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_logarithmic_error",
+    "huber",
+    "log_cosh",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "hinge",
+    "squared_hinge",
+    "categorical_hinge",
+    "kl_divergence",
+    "poisson",
+    "cosine_similarity",
+    "mse",
+    "MSE",
+    "mae",
+    "MAE",
+    "mape",
+    "MAPE",
+    "msle",
+    "MSLE",
+    "kld",
+    "KLD",
+]

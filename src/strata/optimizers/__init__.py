@@ -1,0 +1,32 @@
+"""Optimizers: Keras 3's update formulas as optax transformations.
+
+Example:
+    >>> get("adam").learning_rate
+    0.001
+"""
+
+from strata.optimizers.adam import Adam, AdamW
+from strata.optimizers.base import Optimizer
+from strata.optimizers.rmsprop import RMSprop
+from strata.optimizers.sgd import SGD
+from strata.utils.registry import lookup_identifier
+
+CLASSES = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW)}
+_BY_NAME = {name.lower(): cls for name, cls in CLASSES.items()}
+
+
+def get(identifier) -> Optimizer:
+    """An optimizer from a name (``"adam"``, default settings) or an `Optimizer` instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return lookup_identifier(identifier.lower(), _BY_NAME, "optimizer")()
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise ValueError(
+        f"Could not interpret optimizer identifier: {identifier!r}. Pass a name such as 'adam' "
+        "or an Optimizer instance."
+    )
+
+
+__all__ = ["Optimizer", "get", *CLASSES]

@@ -1,0 +1,1 @@
+"""Variables and the scope that maps them to traced values inside compiled functions."""

@@ -1,0 +1,144 @@
+"""A named, mutable holder of one JAX array: the unit of model state.
+
+Outside a compiled function a `Variable` simply holds its array. Inside one,
+`StateScope` (see `scope.py`) maps each variable to the traced value that the
+pure function received, so layer code written as `self.kernel.value` works the
+same eagerly and under `jax.jit`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import jax.numpy as jnp
+import numpy as np
+
+from strata.state import scope as _scope
+
+_uids = itertools.count()
+
+
+class Variable:
+    """A model weight or other piece of state.
+
+    Args:
+        value: initial array (anything `jnp.asarray` accepts).
+        name: short name, e.g. ``"kernel"``.
+        trainable: whether the optimizer updates it.
+        dtype: storage dtype; defaults to the value's dtype.
+
+    Example:
+        >>> v = Variable([1.0, 2.0], name="w")
+        >>> v.shape, float(v.numpy().sum())
+        ((2,), 3.0)
+    """
+
+    def __init__(self, value, *, name: str = "variable", trainable: bool = True, dtype=None):
+        self._value = jnp.asarray(value, dtype=dtype)
+        self.name = name
+        self.path = name
+        self.trainable = trainable
+        self.uid = next(_uids)
+
+    @property
+    def value(self):
+        """The current value: the traced one inside a `StateScope`, else the stored array."""
+        active = _scope.current()
+        if active is not None:
+            found = active.lookup(self)
+            if found is not None:
+                return found
+        return self._value
+
+    def assign(self, value) -> None:
+        """Set a new value; inside a `StateScope` the assignment is recorded, not stored."""
+        value = jnp.asarray(value, dtype=self.dtype)
+        if value.shape != self.shape:
+            raise ValueError(
+                f"Variable '{self.path}' has shape {self.shape}; cannot assign a value of shape "
+                f"{tuple(value.shape)}. Assign an array of the same shape."
+            )
+        active = _scope.current()
+        if active is not None and active.tracks(self):
+            active.record(self, value)
+        else:
+            self._value = value
+
+    def assign_add(self, delta) -> None:
+        self.assign(self.value + delta)
+
+    def assign_sub(self, delta) -> None:
+        self.assign(self.value - delta)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._value.shape)
+
+    @property
+    def dtype(self):
+        return self._value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self._value)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.value, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+            f"trainable={self.trainable}>"
+        )
+
+    # Arithmetic reads the (possibly traced) value, so `x @ layer.kernel` works in custom layers.
+    def __add__(self, other):
+        return self.value + _unwrap(other)
+
+    def __radd__(self, other):
+        return _unwrap(other) + self.value
+
+    def __sub__(self, other):
+        return self.value - _unwrap(other)
+
+    def __rsub__(self, other):
+        return _unwrap(other) - self.value
+
+    def __mul__(self, other):
+        return self.value * _unwrap(other)
+
+    def __rmul__(self, other):
+        return _unwrap(other) * self.value
+
+    def __truediv__(self, other):
+        return self.value / _unwrap(other)
+
+    def __rtruediv__(self, other):
+        return _unwrap(other) / self.value
+
+    def __matmul__(self, other):
+        return self.value @ _unwrap(other)
+
+    def __rmatmul__(self, other):
+        return _unwrap(other) @ self.value
+
+    def __pow__(self, other):
+        return self.value ** _unwrap(other)
+
+    def __neg__(self):
+        return -self.value
+
+    def __getitem__(self, index):
+        return self.value[index]
+
+
+def _unwrap(x):
+    return x.value if isinstance(x, Variable) else x
+
+
+def unwrap(x):
+    """Return the array behind a `Variable`, or `x` itself."""
+    return _unwrap(x)
