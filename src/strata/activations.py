@@ -32,7 +32,20 @@ __all__ = [
     "exponential",
     "hard_sigmoid",
     "hard_silu",
+    "hard_swish",
     "mish",
+    "celu",
+    "glu",
+    "hard_shrink",
+    "hard_tanh",
+    "log_sigmoid",
+    "soft_shrink",
+    "sparse_plus",
+    "sparse_sigmoid",
+    "sparsemax",
+    "squareplus",
+    "tanh_shrink",
+    "threshold",
     "get",
     "serialize",
 ]
@@ -43,13 +56,23 @@ def linear(x):
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    """Keras's parametrised relu; the defaults give ``max(x, 0)``."""
+    """Keras's parametrised relu; the defaults give ``max(x, 0)``.
+
+    Matches Keras 3 exactly, including its quirks: with a non-zero `threshold`, values above it
+    pass through unchanged (so with a negative threshold, values in ``(threshold, 0)`` stay
+    negative unless `max_value` clips them to ``[0, max_value]``), and the leaky part is
+    ``-negative_slope * max(threshold - x, 0)``.
+    """
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return jax.nn.relu(x)
-    below = negative_slope * (x - threshold)
-    out = jnp.where(x >= threshold, x, below if negative_slope else jnp.zeros_like(x))
+    if threshold != 0.0:
+        out = jnp.where(x > threshold, x, jnp.zeros_like(x))
+    else:
+        out = jax.nn.relu(x)
     if max_value is not None:
-        out = jnp.minimum(out, max_value)
+        out = jnp.clip(out, 0.0, max_value)
+    if negative_slope != 0.0:
+        out = out - negative_slope * jax.nn.relu(threshold - x)
     return out
 
 
@@ -119,8 +142,75 @@ def hard_silu(x):
     return x * hard_sigmoid(x)
 
 
+hard_swish = hard_silu
+
+
 def mish(x):
     return x * jnp.tanh(jax.nn.softplus(x))
+
+
+def celu(x, alpha=1.0):
+    return jax.nn.celu(x, alpha)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: split `axis` in halves ``a, b`` and return ``a * sigmoid(b)``."""
+    if x.shape[axis] % 2:
+        raise ValueError(
+            f"glu: the size of axis {axis} must be even to split it in two halves; "
+            f"received an input of shape {tuple(x.shape)}."
+        )
+    return jax.nn.glu(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    return jnp.where(jnp.abs(x) > threshold, x, jnp.zeros_like(x))
+
+
+def hard_tanh(x):
+    return jnp.clip(x, -1.0, 1.0)
+
+
+def log_sigmoid(x):
+    return jax.nn.log_sigmoid(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    return jnp.sign(x) * jax.nn.relu(jnp.abs(x) - threshold)
+
+
+def sparse_plus(x):
+    """0 below -1, ``(x + 1)**2 / 4`` on [-1, 1], x above 1 (a smooth-cornered relu)."""
+    return jnp.where(x <= -1.0, 0.0, jnp.where(x >= 1.0, x, (x + 1.0) ** 2 / 4.0)).astype(x.dtype)
+
+
+def sparse_sigmoid(x):
+    return jnp.clip((x + 1.0) / 2.0, 0.0, 1.0)
+
+
+def sparsemax(x, axis=-1):
+    """Euclidean projection of `x` onto the probability simplex along `axis` (sparse softmax)."""
+    moved = jnp.moveaxis(x, axis, -1)
+    ranked = -jnp.sort(-moved, axis=-1)
+    ks = jnp.arange(1, moved.shape[-1] + 1, dtype=x.dtype)
+    cumulative = jnp.cumsum(ranked, axis=-1)
+    in_support = 1.0 + ks * ranked > cumulative
+    k = jnp.sum(in_support, axis=-1, keepdims=True)
+    tau = (jnp.take_along_axis(cumulative, k.astype("int32") - 1, axis=-1) - 1.0) / k
+    return jnp.moveaxis(jax.nn.relu(moved - tau), -1, axis)
+
+
+def squareplus(x, b=4):
+    return (x + jnp.sqrt(x * x + b)) / 2.0
+
+
+def tanh_shrink(x):
+    return x - jnp.tanh(x)
+
+
+def threshold(x, threshold, default_value):
+    """`x` where ``x > threshold``, else `default_value`."""
+    return jnp.where(x > threshold, x, jnp.asarray(default_value, dtype=x.dtype))
 
 
 _BY_NAME = {
@@ -144,6 +234,18 @@ _BY_NAME = {
         hard_sigmoid,
         hard_silu,
         mish,
+        celu,
+        glu,
+        hard_shrink,
+        hard_tanh,
+        log_sigmoid,
+        soft_shrink,
+        sparse_plus,
+        sparse_sigmoid,
+        sparsemax,
+        squareplus,
+        tanh_shrink,
+        threshold,
     )
 }
 _BY_NAME["swish"] = silu

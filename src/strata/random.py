@@ -84,17 +84,20 @@ def next_key() -> jax.Array:
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype="float32", seed=None):
+    dtype = dtype or "float32"
     return jax.random.uniform(
         key_from_seed(seed), tuple(shape), dtype=dtype, minval=minval, maxval=maxval
     )
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
+    dtype = dtype or "float32"
     return jax.random.normal(key_from_seed(seed), tuple(shape), dtype=dtype) * stddev + mean
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype="float32", seed=None):
     """Normal values redrawn outside two standard deviations."""
+    dtype = dtype or "float32"
     sample = jax.random.truncated_normal(key_from_seed(seed), -2.0, 2.0, tuple(shape), dtype=dtype)
     return sample * stddev + mean
 

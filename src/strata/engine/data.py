@@ -51,8 +51,13 @@ def as_array(x, what: str) -> np.ndarray:
         raise ValueError(
             f"`{what}` is a single number; expected an array with one row per sample."
         )
+    # JAX computes in 32 bits unless x64 is enabled; narrowing here avoids a warning per array.
     if array.dtype == np.float64:
         array = array.astype(np.float32)
+    elif array.dtype == np.int64:
+        array = array.astype(np.int32)
+    elif array.dtype == np.uint64:
+        array = array.astype(np.uint32)
     return array
 
 

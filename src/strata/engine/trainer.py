@@ -39,7 +39,6 @@ class Trainer:
         self._objectives = None
         self._steps = None
         self._steps_key = None
-        self._batch_metrics_state = None
 
     # ---- compile -----------------------------------------------------------------------------------
     def compile(
@@ -96,7 +95,6 @@ class Trainer:
         self._objectives = None
         self._steps = None
         self._steps_key = None
-        self._batch_metrics_state = None
         self.compiled = True
 
     def _require_compiled(self, method: str) -> None:
@@ -301,6 +299,11 @@ class Trainer:
         if batch_size is None:
             batch_size = math.ceil(count / steps_per_epoch) if steps_per_epoch else 32
         batch_size = min(batch_size, count)
+        if shuffle is True and (self._objectives is None or self.optimizer.state is None):
+            # Keras 3 draws one permutation from NumPy's global generator while it peeks at the
+            # first batch to build its metrics and optimizer. Drawing it too keeps a seeded
+            # script's batches, and so its training curve, identical to Keras's.
+            np.random.permutation(count)
         self._ensure_objectives(x_structure, y_list)
         steps_fn = self._step_functions()
         steps_per_epoch_actual = math.ceil(count / batch_size)
@@ -523,14 +526,12 @@ class Trainer:
 
     # ---- one batch at a time ------------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
-        """One optimizer step on this batch; returns the loss (and metrics) so far."""
+        """One optimizer step on this batch; returns this batch's loss (and metrics), as Keras 3."""
         self._require_compiled("train_on_batch")
         x_structure, y_list, sw_list, count = self._prepare(x, y, sample_weight, class_weight)
         self._ensure_objectives(x_structure, y_list)
         steps_fn = self._step_functions()
         state = self._initial_train_state(steps_fn)
-        if self._batch_metrics_state is not None:
-            state["metrics"] = self._batch_metrics_state
         x_leaves, x_def = jax.tree_util.tree_flatten(x_structure)
         indices = jnp.arange(count, dtype=jnp.int32)[None, :]
         masks = jnp.ones((1, count), jnp.float32)
@@ -538,7 +539,6 @@ class Trainer:
             state, (x_leaves, y_list, sw_list), indices, masks, 0, 1
         )
         self._write_back(steps_fn, state)
-        self._batch_metrics_state = state["metrics"]
         return self._batch_result(_ordered_logs(_to_floats(device_logs)), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
@@ -557,9 +557,6 @@ class Trainer:
             return logs
         ordered = self._metrics_order(logs)
         return ordered[0] if len(ordered) == 1 else ordered
-
-    def reset_metrics(self) -> None:
-        self._batch_metrics_state = None
 
     @property
     def metrics_names(self) -> list[str]:

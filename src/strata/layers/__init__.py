@@ -22,6 +22,7 @@ from strata.layers.merging.elementwise import (
 )
 from strata.layers.reshaping.flatten import Flatten
 from strata.layers.reshaping.reshape import Reshape
+from strata.layers.rnn.lstm import LSTM
 
 __all__ = [
     "Layer",
@@ -46,4 +47,5 @@ __all__ = [
     "maximum",
     "Minimum",
     "minimum",
+    "LSTM",
 ]

@@ -68,7 +68,7 @@ class Sequential(Functional):
                 "Sequential models, prefer using an `Input(shape)` object as the first layer in "
                 "the model instead.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=2,
             )
             self._stack.append(
                 InputLayer(

@@ -3,20 +3,37 @@
 Example:
     >>> get("adam").learning_rate
     0.001
+    >>> type(get("nadam")).__name__
+    'Nadam'
 """
 
+from strata.optimizers.adadelta import Adadelta
+from strata.optimizers.adagrad import Adagrad
 from strata.optimizers.adam import Adam, AdamW
+from strata.optimizers.adamax import Adamax
 from strata.optimizers.base import Optimizer
+from strata.optimizers.nadam import Nadam
 from strata.optimizers.rmsprop import RMSprop
 from strata.optimizers.sgd import SGD
 from strata.utils.registry import lookup_identifier
 
-CLASSES = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW)}
+CLASSES = {
+    cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam)
+}
 _BY_NAME = {name.lower(): cls for name, cls in CLASSES.items()}
 
 
 def get(identifier) -> Optimizer:
-    """An optimizer from a name (``"adam"``, default settings) or an `Optimizer` instance."""
+    """An optimizer from a name (``"adam"``, default settings) or an `Optimizer` instance.
+
+    Args:
+        identifier: a name such as ``"adam"`` (case-insensitive), an `Optimizer` instance
+            (returned as is) or an `Optimizer` subclass (default-constructed).
+
+    Example:
+        >>> get("SGD").learning_rate
+        0.01
+    """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, str):

@@ -1,10 +1,14 @@
 """`Optimizer`: Keras's optimizer interface over an optax transformation.
 
 Each optimizer contributes one *rule*: an `optax.GradientTransformation` built for a given
-learning rate, implementing Keras 3's update formula. The base class chains it with optax's
-gradient clipping and Keras's decoupled weight decay. The learning rate and the step counter live
-in the optimizer state (arrays), so changing `optimizer.learning_rate` between epochs, or using a
+learning rate, implementing Keras 3's update formula. The base class chains it with Keras's
+gradient clipping and decoupled weight decay. The learning rate and the step counter live in the
+optimizer state (arrays), so changing `optimizer.learning_rate` between epochs, or using a
 schedule, never recompiles the training step.
+
+Conventions for a rule's state, relied on by `apply_gradients` (partial updates) and `variables`
+(Keras's variable order): it is a dict; a per-weight slot is a Python ``list`` parallel to the
+weights; anything else (a step counter, Nadam's ``u_product``) is a scalar array.
 """
 
 from __future__ import annotations
@@ -16,7 +20,14 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from strata.utils.naming import to_snake_case
+from strata.utils.naming import to_snake_case, unique_name
+
+_map = jax.tree_util.tree_map
+
+
+def cast_like(value, reference):
+    """`value` in `reference`'s dtype, as Keras casts scalars to each variable's dtype."""
+    return jnp.asarray(value, dtype=reference.dtype)
 
 
 def clip_by_norm_per_tensor(max_norm: float) -> optax.GradientTransformation:
@@ -27,7 +38,24 @@ def clip_by_norm_per_tensor(max_norm: float) -> optax.GradientTransformation:
             norm = jnp.sqrt(jnp.sum(jnp.square(g)))
             return g * max_norm / jnp.maximum(norm, max_norm)
 
-        return jax.tree_util.tree_map(clip, grads), state
+        return _map(clip, grads), state
+
+    return optax.GradientTransformation(lambda params: optax.EmptyState(), update)
+
+
+def clip_by_global_norm(max_norm: float) -> optax.GradientTransformation:
+    """Scale all gradients together so that their joint L2 norm is at most `max_norm`.
+
+    Keras's formulation, ``g * max_norm * min(1/norm, 1/max_norm)``: an infinite or NaN norm turns
+    every gradient into NaN, where `optax.clip_by_global_norm` would zero the finite ones.
+    """
+
+    def update(grads, state, params=None):
+        leaves = jax.tree_util.tree_leaves(grads)
+        norm = jnp.sqrt(jnp.sum(jnp.stack([jnp.sum(jnp.square(g)) for g in leaves])))
+        scale = max_norm * jnp.minimum(1.0 / norm, 1.0 / max_norm)
+        scale = scale + (norm - norm)
+        return _map(lambda g: g * cast_like(scale, g), grads), state
 
     return optax.GradientTransformation(lambda params: optax.EmptyState(), update)
 
@@ -36,17 +64,23 @@ class Optimizer:
     """Base class of strata's optimizers.
 
     Args:
-        learning_rate: a float, or a schedule (callable of the step number).
+        learning_rate: a float, or a schedule (a callable of the step number, 0 on the first step).
         weight_decay: decoupled weight decay factor (applied as ``w -= w * wd * lr``).
         clipnorm / clipvalue / global_clipnorm: gradient clipping (at most one).
-        name: optimizer name.
-        lr: tf.keras 2 spelling of `learning_rate` (deprecated; warns once).
+        name: optimizer name; defaults to the snake-cased class name, made unique.
+        lr: tf.keras 2 spelling of `learning_rate` (deprecated; warns).
 
     Subclasses implement `rule(learning_rate) -> optax.GradientTransformation` producing
-    *updates* (added to the weights) from gradients.
+    *updates* (added to the weights) from gradients, and list their per-weight slots in
+    `slot_groups` (Keras's variable order).
     """
 
     default_learning_rate = 0.001
+    #: Per-weight slot names, grouped as Keras creates them: a group's slots are interleaved per
+    #: weight (``m0, v0, m1, v1``), groups follow one another.
+    slot_groups: tuple[tuple[str, ...], ...] = ()
+    #: Scalar state that Keras also keeps as optimizer variables (after the slots).
+    scalar_slots: tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -66,6 +100,7 @@ class Optimizer:
         owner = type(self).__name__
         if "lr" in kwargs:
             legacy = kwargs.pop("lr")
+            # Keras 3 rejects `lr`; accepting it keeps tf.keras 2 scripts running.
             warnings.warn(
                 f"{owner}: the `lr` argument is deprecated; use `learning_rate` instead. "
                 f"Using learning_rate={legacy}.",
@@ -74,27 +109,31 @@ class Optimizer:
             )
             if learning_rate is None:
                 learning_rate = legacy
-        if "decay" in kwargs:
-            kwargs.pop("decay")
+        if kwargs.pop("decay", None) is not None:
             warnings.warn(
                 "Argument `decay` is no longer supported and will be ignored.",
                 UserWarning,
                 stacklevel=3,
             )
         if kwargs:
-            raise ValueError(f"{owner}: argument(s) not recognized: {kwargs}.")
+            raise ValueError(
+                f"{owner}: argument(s) not recognized: {kwargs}. Remove them; see "
+                f"help(strata.optimizers.{owner}) for the accepted arguments."
+            )
         if learning_rate is None:
             learning_rate = self.default_learning_rate
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
-                f"{owner}: only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set."
+                f"{owner}: only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set; "
+                f"received clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}."
             )
         if use_ema or gradient_accumulation_steps or loss_scale_factor:
             raise NotImplementedError(
                 f"{owner}: `use_ema`, `gradient_accumulation_steps` and `loss_scale_factor` are not "
                 "supported yet."
             )
-        self.name = name or to_snake_case(owner)
+        self.name = name or unique_name(to_snake_case(owner))
         self._schedule = None
         self._initial_learning_rate = None
         self._set_learning_rate_arg(learning_rate)
@@ -102,6 +141,11 @@ class Optimizer:
         self.clipnorm = _check_nonneg(owner, "clipnorm", clipnorm)
         self.clipvalue = _check_nonneg(owner, "clipvalue", clipvalue)
         self.global_clipnorm = _check_nonneg(owner, "global_clipnorm", global_clipnorm)
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
         self._excluded_names: set[str] = set()
         self.state = None
         self._variables = None
@@ -110,6 +154,7 @@ class Optimizer:
         if callable(learning_rate):
             self._schedule = learning_rate
             return
+        # Keras accepts only a Python float; an int such as 1 is taken as 1.0 here.
         if isinstance(learning_rate, bool) or not isinstance(
             learning_rate, int | float | np.floating | np.integer
         ):
@@ -117,9 +162,10 @@ class Optimizer:
                 f"{type(self).__name__}: `learning_rate` must be a float, a schedule, or a "
                 f"callable of the step; received learning_rate={learning_rate!r}."
             )
-        if learning_rate < 0:
+        if not learning_rate >= 0:
             raise ValueError(
-                f"{type(self).__name__}: `learning_rate` must be >= 0; received {learning_rate}."
+                f"{type(self).__name__}: `learning_rate` must be >= 0; received "
+                f"learning_rate={learning_rate}."
             )
         self._initial_learning_rate = float(learning_rate)
 
@@ -128,13 +174,14 @@ class Optimizer:
         raise NotImplementedError
 
     def transformation(self, learning_rate, params) -> optax.GradientTransformation:
-        """The full chain for one step: clipping, weight decay, then this optimizer's rule."""
+        """The full chain for one step: clipping, then this optimizer's rule."""
+        # Keras skips a clip argument that is 0 (`if self.clipnorm and self.clipnorm > 0`).
         parts = []
-        if self.clipnorm is not None:
+        if self.clipnorm:
             parts.append(clip_by_norm_per_tensor(self.clipnorm))
-        if self.global_clipnorm is not None:
-            parts.append(optax.clip_by_global_norm(self.global_clipnorm))
-        if self.clipvalue is not None:
+        elif self.global_clipnorm:
+            parts.append(clip_by_global_norm(self.global_clipnorm))
+        elif self.clipvalue:
             parts.append(optax.clip(self.clipvalue))
         parts.append(self.rule(learning_rate))
         return optax.chain(*parts)
@@ -145,7 +192,7 @@ class Optimizer:
         return {
             "iterations": jnp.zeros((), jnp.int32),
             "learning_rate": jnp.asarray(learning_rate, jnp.float32),
-            "slots": self.transformation(jnp.float32(0.0), params).init(params),
+            "slots": self.transformation(jnp.float32(0.0), params).init(list(params)),
         }
 
     def current_learning_rate(self, state):
@@ -155,12 +202,17 @@ class Optimizer:
 
     def step(self, grads, state, params, decay_mask=None):
         """One update: ``(grads, state, params) -> (new_params, new_state)``. Pure."""
+        params = list(params)
+        # Keras casts each gradient to its variable's dtype.
+        grads = [jnp.asarray(g, dtype=p.dtype) for g, p in zip(grads, params)]
         learning_rate = self.current_learning_rate(state)
-        if self.weight_decay:
+        if self.weight_decay is not None:
             # Keras decays before the update: w <- w - w * weight_decay * lr.
             mask = decay_mask if decay_mask is not None else [True] * len(params)
             params = [
-                w - w * (self.weight_decay * learning_rate) if decay else w
+                w - w * cast_like(self.weight_decay, w) * cast_like(learning_rate, w)
+                if decay
+                else w
                 for w, decay in zip(params, mask)
             ]
         updates, slots = self.transformation(learning_rate, params).update(
@@ -180,27 +232,88 @@ class Optimizer:
         self._variables = list(variables)
         self.state = self.init_state([v.value for v in self._variables])
 
-    def apply_gradients(self, grads_and_vars) -> None:
-        """Eagerly apply ``[(grad, variable), ...]``, as in Keras."""
+    @property
+    def built(self) -> bool:
+        return self.state is not None
+
+    def apply_gradients(self, grads_and_vars) -> int:
+        """Eagerly apply ``[(grad, variable), ...]``, as in Keras; returns the new step count.
+
+        The first call builds the optimizer. Later calls may pass any subset of those variables,
+        in any order; a ``None`` gradient skips its variable (with a warning, as in Keras).
+        """
         grads_and_vars = list(grads_and_vars)
-        variables = [v for _, v in grads_and_vars]
-        if self.state is None or [v.uid for v in variables] != [
-            v.uid for v in self._variables or []
-        ]:
-            self.build(variables)
-        params = [v.value for v in variables]
-        grads = [jnp.asarray(g) for g, _ in grads_and_vars]
-        new_params, self.state = self.step(grads, self.state, params, self._decay_mask(variables))
-        for variable, value in zip(variables, new_params):
+        return self.apply([g for g, _ in grads_and_vars], [v for _, v in grads_and_vars])
+
+    def apply(self, grads, trainable_variables=None) -> int:
+        """Apply `grads` to `trainable_variables` (default: the variables it was built with)."""
+        owner = type(self).__name__
+        grads = list(grads)
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    f"{owner}: when passing `grads` without `trainable_variables`, the optimizer "
+                    "must already be built; call `optimizer.build(trainable_variables)` first."
+                )
+            trainable_variables = self._variables
+        trainable_variables = list(trainable_variables)
+        if len(grads) != len(trainable_variables):
+            raise ValueError(
+                f"{owner}: received {len(grads)} gradients for {len(trainable_variables)} "
+                "variables; pass one gradient per variable."
+            )
+        if not self.built:
+            self.build(trainable_variables)
+        index = {v.uid: i for i, v in enumerate(self._variables)}
+        for variable in trainable_variables:
+            if variable.uid not in index:
+                raise ValueError(
+                    f"{owner}: unknown variable {variable!r}. This optimizer can only update the "
+                    "variables it was built with; create a new optimizer for new variables."
+                )
+        missing = [v.path for g, v in zip(grads, trainable_variables) if g is None]
+        if len(missing) == len(grads):
+            raise ValueError(f"{owner}: no gradients provided for any variable.")
+        if missing:
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the loss.",
+                UserWarning,
+                stacklevel=3,
+            )
+        params = [v.value for v in self._variables]
+        full_grads = [jnp.zeros_like(p) for p in params]
+        selected = [False] * len(params)
+        for grad, variable in zip(grads, trainable_variables):
+            if grad is not None:
+                i = index[variable.uid]
+                full_grads[i] = jnp.asarray(grad, dtype=params[i].dtype)
+                selected[i] = True
+        for i, (grad, param) in enumerate(zip(full_grads, params)):
+            if grad.shape != param.shape:
+                raise ValueError(
+                    f"{owner}: the gradient for variable '{self._variables[i].path}' has shape "
+                    f"{tuple(grad.shape)}; expected the variable's shape {tuple(param.shape)}."
+                )
+        new_params, new_state = self.step(
+            full_grads, self.state, params, self._decay_mask(self._variables)
+        )
+        if not all(selected):
+            # Variables without a gradient keep their values and their slots, as in Keras.
+            new_params = [new if s else old for new, old, s in zip(new_params, params, selected)]
+            new_state = {
+                **new_state,
+                "slots": _select_slots(new_state["slots"], self.state["slots"], selected),
+            }
+        self.state = new_state
+        for variable, value in zip(self._variables, new_params):
             variable.assign(value)
+        return self.iterations
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         self._excluded_names |= {v.path for v in var_list or []} | set(var_names or [])
 
     def _decay_mask(self, variables) -> list[bool]:
-        return [
-            not any(name in v.path for name in self._excluded_names) for v in variables
-        ]
+        return [not any(name in v.path for name in self._excluded_names) for v in variables]
 
     @property
     def iterations(self) -> int:
@@ -218,8 +331,8 @@ class Optimizer:
     def learning_rate(self, value) -> None:
         if callable(value) or self._schedule is not None:
             raise TypeError(
-                f"{type(self).__name__}: the learning rate is a schedule; it cannot be changed by "
-                "assignment. Create a new optimizer instead."
+                f"{type(self).__name__}: the learning rate is a schedule (or is being set to one); "
+                "it cannot be changed by assignment. Create a new optimizer instead."
             )
         self._set_learning_rate_arg(value)
         if self.state is not None:
@@ -229,23 +342,46 @@ class Optimizer:
 
     @property
     def variables(self) -> list:
+        """The state as Keras lists its optimizer variables.
+
+        ``[iterations, learning_rate]`` (no learning rate with a schedule), then the slots of
+        `slot_groups`, interleaved per weight, then `scalar_slots`.
+        """
+        head = [jnp.zeros((), jnp.int32) if self.state is None else self.state["iterations"]]
+        if self._schedule is None:
+            head.append(
+                jnp.asarray(self._initial_learning_rate, jnp.float32)
+                if self.state is None
+                else self.state["learning_rate"]
+            )
         if self.state is None:
-            return []
-        return [self.state["iterations"], self.state["learning_rate"]] + jax.tree_util.tree_leaves(
-            self.state["slots"]
-        )
+            return head
+        rule_state = self.state["slots"][-1]
+        slots = []
+        for group in self.slot_groups:
+            present = [name for name in group if name in rule_state]
+            for i in range(len(self._variables)):
+                slots.extend(rule_state[name][i] for name in present)
+        return head + slots + [rule_state[name] for name in self.scalar_slots]
 
     def count_params(self) -> int:
         return int(sum(np.size(v) for v in self.variables))
 
     def get_config(self) -> dict:
+        """The constructor arguments (Keras's keys and order)."""
+        learning_rate = self._schedule if self._schedule is not None else self.learning_rate
         return {
             "name": self.name,
-            "learning_rate": self._initial_learning_rate,
+            "learning_rate": learning_rate,
             "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
             "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
 
     @classmethod
@@ -253,19 +389,43 @@ class Optimizer:
         return cls(**config)
 
 
+def _select_slots(new, old, selected):
+    """Per-weight slots from `new` where `selected`, else from `old`; scalars from `new`."""
+
+    def pick(new_node, old_node):
+        if isinstance(new_node, list):
+            return [n if s else o for n, o, s in zip(new_node, old_node, selected)]
+        return new_node
+
+    return _map(pick, new, old, is_leaf=lambda node: isinstance(node, list))
+
+
 def _check_nonneg(owner, name, value):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"{owner}: `{name}` must be a non-negative float; received {value!r}.")
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
+    if not ok or not value >= 0:
+        raise ValueError(
+            f"{owner}: `{name}` must be a non-negative float or None; received {name}={value!r}."
+        )
     return float(value)
 
 
 def check_unit_interval(owner: str, name: str, value, *, closed_top=True) -> float:
-    """Validate a hyperparameter in [0, 1] (or [0, 1))."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    """Validate a hyperparameter in [0, 1] (or [0, 1)); return it as a float."""
+    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
     ok = ok and 0 <= value and (value <= 1 if closed_top else value < 1)
     if not ok:
         top = "1]" if closed_top else "1)"
-        raise ValueError(f"{owner}: `{name}` must be a float between [0, {top}; received {value!r}.")
+        raise ValueError(
+            f"{owner}: `{name}` must be a float in [0, {top}; received {name}={value!r}."
+        )
     return float(value)
+
+
+def check_nonneg_float(owner: str, name: str, value) -> float:
+    """Validate a hyperparameter that must be a float >= 0 (an epsilon, an initial value)."""
+    checked = _check_nonneg(owner, name, value)
+    if checked is None:
+        raise ValueError(f"{owner}: `{name}` must be a non-negative float; received None.")
+    return checked

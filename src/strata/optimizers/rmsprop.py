@@ -6,7 +6,12 @@ import jax
 import jax.numpy as jnp
 import optax
 
-from strata.optimizers.base import Optimizer, check_unit_interval
+from strata.optimizers.base import (
+    Optimizer,
+    cast_like,
+    check_nonneg_float,
+    check_unit_interval,
+)
 
 _map = jax.tree_util.tree_map
 
@@ -23,14 +28,20 @@ def rmsprop_rule(learning_rate, rho=0.9, momentum=0.0, epsilon=1e-7, centered=Fa
         return state
 
     def update(grads, state, params=None):
-        new = {"velocity": _map(lambda v, g: rho * v + (1 - rho) * jnp.square(g), state["velocity"], grads)}
+        new = {
+            "velocity": _map(
+                lambda v, g: rho * v + (1 - rho) * jnp.square(g), state["velocity"], grads
+            )
+        }
         denominator = new["velocity"]
         if centered:
             new["average_gradient"] = _map(
                 lambda a, g: rho * a + (1 - rho) * g, state["average_gradient"], grads
             )
             denominator = _map(lambda v, a: v - jnp.square(a), denominator, new["average_gradient"])
-        increment = _map(lambda g, d: learning_rate * g / jnp.sqrt(d + epsilon), grads, denominator)
+        increment = _map(
+            lambda g, d: cast_like(learning_rate, g) * g / jnp.sqrt(d + epsilon), grads, denominator
+        )
         if momentum:
             new["momentum"] = _map(lambda m, i: momentum * m + i, state["momentum"], increment)
             increment = new["momentum"]
@@ -43,16 +54,23 @@ class RMSprop(Optimizer):
     """RMSprop: divide the gradient by a running root-mean-square of recent gradients.
 
     Args:
-        learning_rate: default 0.001.
-        rho: decay of the squared-gradient average (0.9).
-        momentum: 0 disables momentum.
+        learning_rate: a float (default 0.001) or a callable of the step.
+        rho: decay of the squared-gradient average, in [0, 1] (0.9).
+        momentum: in [0, 1]; 0 disables momentum.
         epsilon: added inside the square root (1e-7).
         centered: subtract the squared mean gradient from the variance estimate.
+        **kwargs: the shared arguments of `Optimizer` (clipping, weight decay, name).
 
     Example:
-        >>> RMSprop().get_config()["rho"]
-        0.9
+        >>> import jax.numpy as jnp
+        >>> w = [jnp.array([1.0])]
+        >>> opt = RMSprop(learning_rate=0.1)
+        >>> new, _ = opt.step([jnp.array([2.0])], opt.init_state(w), w)
+        >>> round(float(new[0][0]), 4)  # 1 - 0.1 * 2 / sqrt(0.1 * 4)
+        0.6838
     """
+
+    slot_groups = (("velocity",), ("momentum",), ("average_gradient",))
 
     def __init__(
         self,
@@ -61,13 +79,13 @@ class RMSprop(Optimizer):
         momentum=0.0,
         epsilon=1e-7,
         centered=False,
-        name="rmsprop",
+        name=None,
         **kwargs,
     ):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         self.rho = check_unit_interval("RMSprop", "rho", rho)
         self.momentum = check_unit_interval("RMSprop", "momentum", momentum)
-        self.epsilon = float(epsilon)
+        self.epsilon = check_nonneg_float("RMSprop", "epsilon", epsilon)
         self.centered = bool(centered)
 
     def rule(self, learning_rate):
