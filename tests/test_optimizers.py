@@ -360,7 +360,7 @@ def test_zero_clip_arguments_are_ignored_like_keras(keras):
         assert max_diff(ours, theirs) <= TOLERANCE
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     arrays=st.lists(
         hnp.arrays(

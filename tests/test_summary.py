@@ -57,6 +57,11 @@ def assert_same(libs, build, **kwargs):
     return ours
 
 
+def dense(lib, units, **kwargs):
+    # Zeros: a summary does not look at values, and random initialisers compile once per shape.
+    return lib.L.Dense(units, kernel_initializer="zeros", **kwargs)
+
+
 # ---- models --------------------------------------------------------------------------------------
 
 
@@ -65,25 +70,25 @@ def two_inputs(lib):
     a = lib.Input(shape=(4,), name="in_a")
     b = lib.Input(shape=(3,), name="in_b")
     merged = lib.L.Concatenate(name="concat")(
-        [lib.L.Dense(8, name="dense_a")(a), lib.L.Dense(8, name="dense_b")(b)]
+        [dense(lib, 8, name="dense_a")(a), dense(lib, 8, name="dense_b")(b)]
     )
-    return lib.Model([a, b], lib.L.Dense(1, name="out")(merged), name="two_in")
+    return lib.Model([a, b], dense(lib, 1, name="out")(merged), name="two_in")
 
 
 def seed_sequential(lib):
     """Seed cell In [2]: legacy `input_dim` builds the model at once."""
     model = lib.Sequential(name="seed_seq")
     with pytest.warns(UserWarning, match="input_shape`/`input_dim"):
-        model.add(lib.L.Dense(3, input_dim=4, activation="softmax", name="softmax_out"))
+        model.add(dense(lib, 3, input_dim=4, activation="softmax", name="softmax_out"))
     return model
 
 
 def seed_functional(lib):
     """Seed cell In [4]: 10 -> 64 -> 64 -> 1, 4,929 parameters."""
     inputs = lib.Input(shape=(10,), name="inputs")
-    hidden1 = lib.L.Dense(64, activation="relu", name="hidden1")(inputs)
-    hidden2 = lib.L.Dense(64, activation="relu", name="hidden2")(hidden1)
-    output = lib.L.Dense(1, activation="sigmoid", name="output")(hidden2)
+    hidden1 = dense(lib, 64, activation="relu", name="hidden1")(inputs)
+    hidden2 = dense(lib, 64, activation="relu", name="hidden2")(hidden1)
+    output = dense(lib, 1, activation="sigmoid", name="output")(hidden2)
     return lib.Model(inputs=inputs, outputs=output, name="ffnn")
 
 
@@ -91,26 +96,28 @@ def seed_two_branches(lib):
     """Seed cell In [10]: two branch models whose layers are inlined into the outer model."""
     input_a = lib.Input(shape=(64,), name="input_a")
     input_b = lib.Input(shape=(128,), name="input_b")
-    x = lib.L.Dense(16, activation="relu", name="a1")(input_a)
-    x = lib.L.Dense(8, activation="relu", name="a2")(x)
+    x = dense(lib, 16, activation="relu", name="a1")(input_a)
+    x = dense(lib, 8, activation="relu", name="a2")(x)
     x = lib.Model(inputs=input_a, outputs=x, name="branch_a")
-    y = lib.L.Dense(64, activation="relu", name="b1")(input_b)
-    y = lib.L.Dense(32, activation="relu", name="b2")(y)
-    y = lib.L.Dense(8, activation="relu", name="b3")(y)
+    y = dense(lib, 64, activation="relu", name="b1")(input_b)
+    y = dense(lib, 32, activation="relu", name="b2")(y)
+    y = dense(lib, 8, activation="relu", name="b3")(y)
     y = lib.Model(inputs=input_b, outputs=y, name="branch_b")
     result = lib.L.concatenate([x.output, y.output], name="merged")
-    z = lib.L.Dense(2, activation="relu", name="z1")(result)
-    z = lib.L.Dense(1, activation="linear", name="z2")(z)
+    z = dense(lib, 2, activation="relu", name="z1")(result)
+    z = dense(lib, 1, activation="linear", name="z2")(z)
     return lib.Model(inputs=[x.input, y.input], outputs=z, name="two_branches")
 
 
 def unbuilt_sequential(lib):
-    return lib.Sequential([lib.L.Dense(3, name="later"), lib.L.Dropout(0.5, name="drop")], name="unb")
+    return lib.Sequential(
+        [dense(lib, 3, name="later"), lib.L.Dropout(0.5, name="drop")], name="unb"
+    )
 
 
 def shared_layer(lib):
     x = lib.Input(shape=(4,), name="x")
-    shared = lib.L.Dense(4, name="shared")
+    shared = dense(lib, 4, name="shared")
     once = shared(x)
     twice = shared(once)
     return lib.Model(x, lib.L.Add(name="add")([once, twice]), name="shared_m")
@@ -119,8 +126,8 @@ def shared_layer(lib):
 def nested(lib):
     """A functional model (with a frozen layer) called twice inside another one."""
     inner_in = lib.Input(shape=(4,), name="inner_in")
-    frozen = lib.L.Dense(5, name="frozen", trainable=False)
-    inner = lib.Model(inner_in, lib.L.Dense(3, name="inner_out")(frozen(inner_in)), name="inner")
+    frozen = dense(lib, 5, name="frozen", trainable=False)
+    inner = lib.Model(inner_in, dense(lib, 3, name="inner_out")(frozen(inner_in)), name="inner")
     a = lib.Input(shape=(4,), name="a")
     b = lib.Input(shape=(4,), name="b")
     return lib.Model([a, b], lib.L.Add(name="sum")([inner(a), inner(b)]), name="outer")
@@ -128,23 +135,23 @@ def nested(lib):
 
 def nested_chain(lib):
     """A Sequential inside a functional model inside a Sequential: a chain at every level."""
-    stack = lib.Sequential([lib.Input(shape=(4,)), lib.L.Dense(3, name="s1")], name="stack")
+    stack = lib.Sequential([lib.Input(shape=(4,)), dense(lib, 3, name="s1")], name="stack")
     mid_in = lib.Input(shape=(4,), name="mid_in")
-    mid = lib.Model(mid_in, lib.L.Dense(2, name="m1")(stack(mid_in)), name="mid")
-    return lib.Sequential([lib.Input(shape=(4,)), mid, lib.L.Dense(1, name="t1")], name="top")
+    mid = lib.Model(mid_in, dense(lib, 2, name="m1")(stack(mid_in)), name="mid")
+    return lib.Sequential([lib.Input(shape=(4,)), mid, dense(lib, 1, name="t1")], name="top")
 
 
 def branching(lib):
     """One input, two outputs and no merge: not a chain, so "Connected to" is shown."""
     x = lib.Input(shape=(4,), name="x")
-    return lib.Model(x, [lib.L.Dense(2, name="p")(x), lib.L.Dense(3, name="q")(x)], name="fork")
+    return lib.Model(x, [dense(lib, 2, name="p")(x), dense(lib, 3, name="q")(x)], name="fork")
 
 
 def trained(lib):
     """Compiled with Adam and fitted once, so the footer shows the optimizer's variables."""
     x = lib.Input(shape=(6,), name="features")
-    h = lib.L.Dense(10, activation="relu", name="h")(x)
-    model = lib.Model(x, lib.L.Dense(1, name="y")(h), name="trained")
+    h = dense(lib, 10, activation="relu", name="h")(x)
+    model = lib.Model(x, dense(lib, 1, name="y")(h), name="trained")
     model.compile(optimizer="adam", loss="mse")
     rng = np.random.default_rng(0)
     model.fit(rng.normal(size=(16, 6)), rng.normal(size=(16, 1)), epochs=1, verbose=0)
@@ -157,8 +164,17 @@ def trained(lib):
 @pytest.mark.parametrize("columns", ["200", "80"])
 @pytest.mark.parametrize(
     "build",
-    [two_inputs, seed_sequential, seed_functional, seed_two_branches, unbuilt_sequential,
-     shared_layer, nested, nested_chain, branching],
+    [
+        two_inputs,
+        seed_sequential,
+        seed_functional,
+        seed_two_branches,
+        unbuilt_sequential,
+        shared_layer,
+        nested,
+        nested_chain,
+        branching,
+    ],
 )
 def test_matches_keras(libs, monkeypatch, build, columns):
     monkeypatch.setenv("COLUMNS", columns)
@@ -173,7 +189,9 @@ def test_two_inputs_text(libs, monkeypatch):
     assert lines[0] == 'Model: "two_in"'
     assert len(lines[1]) == 108
     assert lines[3].startswith("┡━") and lines[-4].startswith("└─")
-    assert "│ concat (Concatenate)          │ (None, 16)                │               0 │ " in text
+    assert (
+        "│ concat (Concatenate)          │ (None, 16)                │               0 │ " in text
+    )
     assert "│ dense_a[0][0],             │" in text
     assert text.endswith(
         " Total params: 89 (356.00 B)\n Trainable params: 89 (356.00 B)\n"
@@ -224,8 +242,11 @@ def test_options_match_keras(libs, monkeypatch, kwargs):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"expand_nested": True, "show_trainable": True}, {"positions": [0.3, 0.6, 1.0]},
-     {"positions": [0.3, 0.6, 1.0], "show_trainable": True}],
+    [
+        {"expand_nested": True, "show_trainable": True},
+        {"positions": [0.3, 0.6, 1.0]},
+        {"positions": [0.3, 0.6, 1.0], "show_trainable": True},
+    ],
 )
 def test_nested_chain_options_match_keras(libs, monkeypatch, kwargs):
     monkeypatch.setenv("COLUMNS", "100")
@@ -249,11 +270,13 @@ def test_subclassed_model_matches_keras(keras, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
 
     def build(module):
+        lib = _lib(module)
+
         class TwoLayer(module.Model):
             def __init__(self):
                 super().__init__(name="two_layer")
-                self.hidden = module.layers.Dense(5, name="hidden")
-                self.out = module.layers.Dense(1, name="head")
+                self.hidden = dense(lib, 5, name="hidden")
+                self.out = dense(lib, 1, name="head")
 
             def call(self, x):
                 return self.out(self.hidden(x))

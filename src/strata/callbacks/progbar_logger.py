@@ -10,7 +10,8 @@ class ProgbarLogger(Callback):
     """Epoch lines and a progress bar (verbose=1) or one line per epoch (verbose=2).
 
     The engine reports progress once per compiled chunk of steps; this callback's batch hooks do
-    not force one step per call.
+    not force one step per call. Logs reach the bar sorted by name, as Keras's callbacks see them;
+    with verbose=2 only the finished line is drawn, so its metrics are all in name order.
     """
 
     def __init__(self):
@@ -32,6 +33,17 @@ class ProgbarLogger(Callback):
     def _new_bar(self, target):
         self._bar = Progbar(target=target, verbose=self.verbose)
 
+    def _update(self, batch, logs):
+        # Keras only feeds the bar per batch at verbose=1; at verbose=2 the epoch line's time per
+        # step is then the plain average over the epoch.
+        if self.verbose == 1:
+            self._bar.update(batch + 1, _sorted(logs))
+
+    def _finalize(self, logs):
+        # As Keras: the finished line shows the full count even if the epoch stopped early.
+        bar = self._bar
+        bar.update(bar.target if bar.target is not None else bar.seen, _sorted(logs), finalize=True)
+
     def on_train_begin(self, logs=None):
         self._mode = "train"
 
@@ -41,10 +53,11 @@ class ProgbarLogger(Callback):
             print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._bar.update(batch + 1, logs)
+        self._update(batch, logs)
+        self._bar.seen = batch + 1
 
     def on_epoch_end(self, epoch, logs=None):
-        self._bar.update(self._bar.seen, logs, finalize=True)
+        self._finalize(logs)
 
     def on_test_begin(self, logs=None):
         # During fit the validation pass is silent; a standalone evaluate shows its own bar.
@@ -54,18 +67,24 @@ class ProgbarLogger(Callback):
 
     def on_test_batch_end(self, batch, logs=None):
         if self._mode == "test":
-            self._bar.update(batch + 1, logs)
+            self._update(batch, logs)
+            self._bar.seen = batch + 1
 
     def on_test_end(self, logs=None):
         if self._mode == "test":
-            self._bar.update(self._bar.seen, logs, finalize=True)
+            self._finalize(logs)
 
     def on_predict_begin(self, logs=None):
         self._mode = "predict"
         self._new_bar(self.params.get("steps"))
 
     def on_predict_batch_end(self, batch, logs=None):
-        self._bar.update(batch + 1, None)
+        self._update(batch, None)
+        self._bar.seen = batch + 1
 
     def on_predict_end(self, logs=None):
-        self._bar.update(self._bar.seen, None, finalize=True)
+        self._finalize(None)
+
+
+def _sorted(logs) -> list:
+    return sorted((logs or {}).items())

@@ -83,6 +83,8 @@ def num_samples(structures: dict) -> int:
         if structure is None:
             continue
         leaves = jax.tree_util.tree_leaves(structure)
+        if not leaves:
+            continue
         sizes[what] = [int(leaf.shape[0]) for leaf in leaves]
     flat = {size for values in sizes.values() for size in values}
     if len(flat) > 1:

@@ -111,11 +111,11 @@ class Trainer:
         flatten = getattr(self, "flatten_inputs", None)
         if flatten is not None and self.built:
             arrays = flatten(structure)
-            from strata.models.functional import adjust_input
+            from strata.models.functional import input_rank_fix
 
             adjusted = []
             for tensor, array in zip(self._flat_inputs, arrays):
-                adjust_input(self.name, tensor, jnp.zeros((1, *array.shape[1:]), array.dtype))
+                input_rank_fix(self.name, tensor, array.shape)
                 dtype = np.dtype(tensor.dtype) if tensor.dtype != "bfloat16" else np.float32
                 adjusted.append(array.astype(dtype) if array.dtype != dtype else array)
             return adjusted

@@ -83,7 +83,8 @@ def build_graph(inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]):
     ordered_nodes = sorted(post_order, key=lambda n: -node_depth[id(n)])
     producing_inputs = {id(_node_of(t)) for t in inputs}
     for node in ordered_nodes:
-        if id(node) in producing_inputs:
+        # An input node that is not one of the model's inputs makes nothing computable.
+        if id(node) in producing_inputs or node.is_input:
             continue
         for tensor in node.input_tensors:
             if id(tensor) not in computable:

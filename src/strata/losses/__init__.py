@@ -54,14 +54,28 @@ msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
 
 
-def get(identifier) -> Loss:
-    """A `Loss` from a name (``"mse"``), a class name, a `Loss`, or a ``(y_true, y_pred)`` function."""
+def get(identifier) -> Loss | None:
+    """A `Loss` from a name, a class, a config dict, a `Loss`, or a ``(y_true, y_pred)`` function.
+
+    Names are Keras 3's: class names (``"MeanSquaredError"``), function names
+    (``"mean_squared_error"``) and the aliases ``mse mae mape msle kld bce`` (also upper-case).
+    ``"crossentropy"``/``"ce"`` are resolved by `compile`, which knows the shapes.
+
+    Example:
+        >>> get("Huber").name, get("mae").name
+        ('huber_loss', 'mean_absolute_error')
+    """
+    if identifier is None:
+        return None
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        cls = lookup_identifier(identifier["class_name"], CLASSES, "loss class")
+        return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, str):
         if identifier in CLASSES:
             return CLASSES[identifier]()
-        fn = lookup_identifier(identifier, FUNCTIONS, "loss")
+        fn = lookup_identifier(identifier, {**FUNCTIONS, **CLASSES}, "loss")
         return LossFunctionWrapper(fn, name=fn.__name__)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
@@ -78,7 +92,21 @@ __all__ = [
     "LossFunctionWrapper",
     "get",
     "reduce_values",
-    *CLASSES,
+    "MeanSquaredError",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "Huber",
+    "LogCosh",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "Hinge",
+    "SquaredHinge",
+    "CategoricalHinge",
+    "KLDivergence",
+    "Poisson",
+    "CosineSimilarity",
     "mean_squared_error",
     "mean_absolute_error",
     "mean_absolute_percentage_error",

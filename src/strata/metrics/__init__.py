@@ -2,11 +2,26 @@
 
 Example:
     >>> m = get("mae")
-    >>> m.name
-    'mae'
+    >>> type(m).__name__, m.name
+    ('MeanAbsoluteError', 'mean_absolute_error')
 """
 
-from strata.losses import functions as _loss_fns
+from strata.losses.functions import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from strata.metrics.accuracy import (
     Accuracy,
     BinaryAccuracy,
@@ -21,7 +36,17 @@ from strata.metrics.accuracy import (
     top_k_categorical_accuracy,
 )
 from strata.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
+from strata.metrics.hinge import CategoricalHinge, Hinge, SquaredHinge
+from strata.metrics.probabilistic import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+)
 from strata.metrics.regression import (
+    CosineSimilarity,
+    LogCoshError,
     MeanAbsoluteError,
     MeanAbsolutePercentageError,
     MeanSquaredError,
@@ -34,70 +59,71 @@ from strata.utils.registry import lookup_identifier
 CLASSES = {
     cls.__name__: cls
     for cls in (
+        Mean,
+        Sum,
+        MeanSquaredError,
+        RootMeanSquaredError,
+        MeanAbsoluteError,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        CosineSimilarity,
+        LogCoshError,
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        KLDivergence,
+        Poisson,
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
         Accuracy,
         BinaryAccuracy,
         CategoricalAccuracy,
         SparseCategoricalAccuracy,
         TopKCategoricalAccuracy,
         SparseTopKCategoricalAccuracy,
-        MeanSquaredError,
-        MeanAbsoluteError,
-        MeanAbsolutePercentageError,
-        MeanSquaredLogarithmicError,
-        RootMeanSquaredError,
-        Mean,
-        Sum,
     )
 }
 
-FUNCTIONS = {
-    "binary_accuracy": binary_accuracy,
-    "categorical_accuracy": categorical_accuracy,
-    "sparse_categorical_accuracy": sparse_categorical_accuracy,
-    "top_k_categorical_accuracy": top_k_categorical_accuracy,
-    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
-    "mean_squared_error": _loss_fns.mean_squared_error,
-    "mse": _loss_fns.mean_squared_error,
-    "mean_absolute_error": _loss_fns.mean_absolute_error,
-    "mae": _loss_fns.mean_absolute_error,
-    "mean_absolute_percentage_error": _loss_fns.mean_absolute_percentage_error,
-    "mape": _loss_fns.mean_absolute_percentage_error,
-    "mean_squared_logarithmic_error": _loss_fns.mean_squared_logarithmic_error,
-    "msle": _loss_fns.mean_squared_logarithmic_error,
-    "binary_crossentropy": _loss_fns.binary_crossentropy,
-    "categorical_crossentropy": _loss_fns.categorical_crossentropy,
-    "sparse_categorical_crossentropy": _loss_fns.sparse_categorical_crossentropy,
-    "kl_divergence": _loss_fns.kl_divergence,
-    "poisson": _loss_fns.poisson,
-    "hinge": _loss_fns.hinge,
-    "squared_hinge": _loss_fns.squared_hinge,
-    "categorical_hinge": _loss_fns.categorical_hinge,
-    "log_cosh": _loss_fns.log_cosh,
+# Keras 3's string names: class names, their snake_case forms, and a few aliases. Metric
+# functions such as "log_cosh" are not names here (Keras rejects them too); "accuracy"/"acc" are
+# resolved by shapes in `compile`.
+NAMES = {
+    **CLASSES,
+    **{to_snake_case(name): cls for name, cls in CLASSES.items()},
+    "bce": BinaryCrossentropy,
+    "BCE": BinaryCrossentropy,
+    "mse": MeanSquaredError,
+    "MSE": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "MAE": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError,
+    "MAPE": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "MSLE": MeanSquaredLogarithmicError,
 }
-_SNAKE_CLASSES = {to_snake_case(name): cls for name, cls in CLASSES.items()}
-_SNAKE_CLASSES["root_mean_squared_error"] = RootMeanSquaredError
-_SNAKE_CLASSES["rmse"] = RootMeanSquaredError
 
 
-def get(identifier) -> Metric:
-    """A `Metric` from a name (``"mae"``, ``"binary_accuracy"``), a class, an instance or a function.
+def get(identifier) -> Metric | None:
+    """A `Metric` from a name (``"mae"``, ``"BinaryAccuracy"``), a class, a config, an instance or a
+    function ``(y_true, y_pred) -> per-sample values``.
 
-    ``"accuracy"``/``"acc"`` are resolved by `compile`, which knows the output and target shapes.
+    A name gives the class's default name (``get("mae").name == "mean_absolute_error"``);
+    `compile` renames it to the string given.
     """
+    if identifier is None:
+        return None
     if isinstance(identifier, Metric):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        cls = lookup_identifier(identifier["class_name"], CLASSES, "metric class")
+        return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, str):
-        if identifier in CLASSES:
-            return CLASSES[identifier]()
-        if identifier in FUNCTIONS:
-            return MeanMetricWrapper(FUNCTIONS[identifier], name=identifier)
-        if identifier in _SNAKE_CLASSES and identifier not in ("accuracy",):
-            return _SNAKE_CLASSES[identifier](name=identifier)
-        lookup_identifier(identifier, {**FUNCTIONS, **CLASSES, "accuracy": 0, "acc": 0}, "metric")
+        return lookup_identifier(identifier, NAMES, "metric")()
     if callable(identifier):
-        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
+        return MeanMetricWrapper(identifier)
     raise ValueError(
         f"Could not interpret metric identifier: {identifier!r}. Pass a name such as 'mae', a "
         "Metric instance, or a function (y_true, y_pred) -> per-sample values."
@@ -110,10 +136,44 @@ __all__ = [
     "Sum",
     "MeanMetricWrapper",
     "get",
-    *CLASSES,
+    "MeanSquaredError",
+    "RootMeanSquaredError",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredLogarithmicError",
+    "CosineSimilarity",
+    "LogCoshError",
+    "Hinge",
+    "SquaredHinge",
+    "CategoricalHinge",
+    "KLDivergence",
+    "Poisson",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "SparseCategoricalCrossentropy",
+    "Accuracy",
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "SparseCategoricalAccuracy",
+    "TopKCategoricalAccuracy",
+    "SparseTopKCategoricalAccuracy",
     "binary_accuracy",
     "categorical_accuracy",
     "sparse_categorical_accuracy",
     "top_k_categorical_accuracy",
     "sparse_top_k_categorical_accuracy",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "sparse_categorical_crossentropy",
+    "categorical_hinge",
+    "hinge",
+    "squared_hinge",
+    "huber",
+    "kl_divergence",
+    "log_cosh",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "poisson",
 ]

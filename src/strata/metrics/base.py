@@ -1,13 +1,17 @@
 """`Metric`: a pure (init, update, result) triple, plus Keras's stateful methods around it.
 
-Inside the compiled step only `init`/`update`/`result` are used, on a state pytree that the
+Inside the compiled step only `init`/`update`/`result_of` are used, on a state pytree that the
 step carries; `update_state`/`result`/`reset_state` keep a state on the object for eager use.
 """
 
 from __future__ import annotations
 
+import re
+
 import jax.numpy as jnp
 
+from strata.losses.classes import keras_signature
+from strata.losses.ranks import pad_rank, squeeze_or_expand
 from strata.utils.naming import to_snake_case
 
 
@@ -15,7 +19,11 @@ class Metric:
     """Base class for metrics.
 
     Subclasses define `init() -> state`, `update(state, y_true, y_pred, sample_weight) -> state`
-    and `result_of(state) -> scalar`.
+    and `result_of(state) -> scalar`; all three are pure, so a compiled step can carry the state.
+
+    Args:
+        name: the metric name (default: the class name in snake_case).
+        dtype: the dtype of the result (default float32).
     """
 
     def __init__(self, name=None, dtype=None):
@@ -45,8 +53,9 @@ class Metric:
         self._state = self.init()
 
     def __call__(self, *args, **kwargs):
-        """Result of the metric on one batch alone (does not touch the stored state)."""
-        return self.result_of(self.update(self.init(), *args, **kwargs))
+        """`update_state` then `result`, as in Keras 3 (the stored state accumulates)."""
+        self.update_state(*args, **kwargs)
+        return self.result()
 
     @property
     def variables(self) -> list:
@@ -64,17 +73,47 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def samplewise(values, sample_weight):
-    """Reduce `values` to the rank of `sample_weight` (mean over trailing axes), broadcast both."""
-    values = jnp.asarray(values, dtype=jnp.float32)
-    if sample_weight is None:
-        return values, jnp.ones_like(values)
-    weight = jnp.asarray(sample_weight, dtype=jnp.float32)
-    while weight.ndim > values.ndim and weight.shape[-1] == 1:
-        weight = jnp.squeeze(weight, -1)
-    while values.ndim > weight.ndim:
-        values = jnp.mean(values, axis=-1)
-    return values, jnp.broadcast_to(weight, values.shape)
+def to_samples(values, sample_weight, reduce_fn, mask=None):
+    """Per-sample values and weights, following Keras's ``reduce_to_samplewise_values``.
+
+    Values are reduced (with `reduce_fn`) to the rank of the weights, multiplied by them, and then
+    reduced to one value per sample; weights of rank > 1 are reduced the same way.
+
+    Args:
+        values: ``(N, ...)`` or a scalar.
+        sample_weight: None, or weights of rank up to that of `values`.
+        reduce_fn: `jnp.mean` (for `Mean`) or `jnp.sum` (for `Sum`).
+        mask: optional ``(N,)`` 0/1 marks of real samples, folded into the weights.
+
+    Returns:
+        ``(values, weights)``: ``(N,)`` arrays (or scalars); weights is None when neither
+        `sample_weight` nor `mask` was given.
+    """
+    values = jnp.asarray(values, jnp.float32)
+    weight = None if sample_weight is None else jnp.asarray(sample_weight, jnp.float32)
+    if mask is not None:
+        mask = jnp.asarray(mask, jnp.float32)
+        if weight is None:
+            weight = mask
+        else:
+            weight, mask = squeeze_or_expand(weight, mask)
+            weight = pad_rank(weight, mask.ndim) * pad_rank(mask, weight.ndim)
+    if weight is not None:
+        values, weight = squeeze_or_expand(values, weight)
+        if values.ndim > weight.ndim:
+            values = reduce_fn(values, axis=tuple(range(weight.ndim, values.ndim)))
+        weight_ndim = weight.ndim
+        weight = jnp.broadcast_to(weight, values.shape)
+        values = values * weight
+        if weight_ndim > 1:
+            weight = reduce_fn(weight, axis=tuple(range(1, weight_ndim)))
+    if values.ndim > 1:
+        values = reduce_fn(values, axis=tuple(range(1, values.ndim)))
+    return values, weight
+
+
+def _divide_no_nan(total, count):
+    return jnp.where(count == 0, 0.0, total / jnp.where(count == 0, 1.0, count))
 
 
 class Mean(Metric):
@@ -85,46 +124,102 @@ class Mean(Metric):
         >>> m.update_state([1.0, 3.0])
         >>> float(m.result())
         2.0
+        >>> m.update_state([[5.0, 7.0]], sample_weight=[2.0])
+        >>> float(m.result())
+        4.0
     """
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
 
     def init(self):
         return {"total": jnp.zeros((), jnp.float32), "count": jnp.zeros((), jnp.float32)}
 
-    def update(self, state, values, sample_weight=None):
-        values, weight = samplewise(values, sample_weight)
-        return {
-            "total": state["total"] + jnp.sum(values * weight),
-            "count": state["count"] + jnp.sum(weight),
-        }
+    def update(self, state, values, sample_weight=None, mask=None):
+        values, weight = to_samples(values, sample_weight, jnp.mean, mask)
+        if weight is not None:
+            count = jnp.sum(weight)
+        else:
+            count = jnp.asarray(values.shape[0] if values.ndim else 1, jnp.float32)
+        return {"total": state["total"] + jnp.sum(values), "count": state["count"] + count}
 
     def result_of(self, state):
-        return jnp.where(state["count"] == 0, 0.0, state["total"] / jnp.maximum(state["count"], 1e-30))
+        return _divide_no_nan(state["total"], state["count"]).astype(self.dtype)
 
 
 class Sum(Metric):
-    """The (weighted) sum of the values it is given."""
+    """The (weighted) sum of the values it is given.
+
+    Example:
+        >>> m = Sum()
+        >>> m.update_state([1.0, 3.0], sample_weight=[1.0, 0.0])
+        >>> float(m.result())
+        1.0
+    """
+
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
 
     def init(self):
         return {"total": jnp.zeros((), jnp.float32)}
 
-    def update(self, state, values, sample_weight=None):
-        values, weight = samplewise(values, sample_weight)
-        return {"total": state["total"] + jnp.sum(values * weight)}
+    def update(self, state, values, sample_weight=None, mask=None):
+        values, _ = to_samples(values, sample_weight, jnp.sum, mask)
+        return {"total": state["total"] + jnp.sum(values)}
 
     def result_of(self, state):
-        return state["total"]
+        return state["total"].astype(self.dtype)
 
 
 class MeanMetricWrapper(Mean):
-    """Mean over samples of a per-sample function ``fn(y_true, y_pred, **kwargs)``."""
+    """Mean over samples of a per-sample function ``fn(y_true, y_pred, **kwargs)``.
+
+    Example:
+        >>> from strata.losses.functions import mean_absolute_error
+        >>> m = MeanMetricWrapper(mean_absolute_error, name="mae")
+        >>> float(m([[0.0], [0.0]], [[1.0], [3.0]]))
+        2.0
+    """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
-        super().__init__(name=name or fn.__name__, dtype=dtype)
+        # Keras names it after the function, snake_case, without "<>" ("<lambda>" -> "lambda").
+        default = to_snake_case(re.sub(r"\W+", "", getattr(fn, "__name__", "metric")))
+        super().__init__(name=name or default, dtype=dtype)
         self.fn = fn
         self.fn_kwargs = kwargs
 
-    def update(self, state, y_true, y_pred, sample_weight=None):
-        return super().update(state, self.fn(y_true, y_pred, **self.fn_kwargs), sample_weight)
+    def update(self, state, y_true, y_pred, sample_weight=None, mask=None):
+        values = self.fn(y_true, y_pred, **self.fn_kwargs)
+        return super().update(state, values, sample_weight, mask)
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self.fn_kwargs}
+
+
+def wrapper_class(class_name, fn, default_name, options=None, order=None, doc=None):
+    """A `MeanMetricWrapper` subclass for `fn`, with Keras's constructor (`order`).
+
+    The default order is ``(name, dtype, *options)``.
+    """
+    options = dict(options or {})
+    order = tuple(order or ("name", "dtype", *options))
+    defaults = {**options, "name": default_name, "dtype": None}
+    signature = keras_signature(order, defaults)
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        del values["self"]
+        name, dtype = values.pop("name"), values.pop("dtype")
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
+
+    __init__.__signature__ = signature
+    doc = doc or f"Mean over samples of `{getattr(fn, '__name__', fn)}`."
+    doc += (
+        f"\n\n    ``{class_name}({', '.join(order)})``.\n\n"
+        f"    Example:\n"
+        f"        >>> {class_name}().name\n"
+        f"        '{default_name}'\n"
+    )
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc})

@@ -211,27 +211,35 @@ def _matches(expected: SymbolicTensor, given) -> bool:
     return shape is not None and tuple(shape) == expected.shape
 
 
-def adjust_input(model_name: str, tensor: SymbolicTensor, value):
-    """Check a concrete input against its `Input`, expanding or squeezing a trailing 1-axis.
+def input_rank_fix(model_name: str, tensor: SymbolicTensor, shape: tuple) -> str | None:
+    """How data of `shape` must be adjusted for `tensor`: ``"expand"``, ``"squeeze"`` or None.
 
     A 1-D array of n numbers fed to ``Input(shape=(1,))`` is read as n samples, as Keras does.
+    Raises a ValueError naming the input when the shape cannot fit.
     """
-    expected = tensor.shape
-    shape = tuple(value.shape)
+    expected = tuple(tensor.shape)
+    shape = tuple(shape)
+    fix = None
     if len(shape) == len(expected) - 1 and expected[-1] == 1:
-        value = jnp.expand_dims(value, -1)
-        shape = tuple(value.shape)
+        fix, shape = "expand", (*shape, 1)
     elif len(shape) == len(expected) + 1 and shape[-1] == 1:
-        value = jnp.squeeze(value, -1)
-        shape = tuple(value.shape)
-    ok = len(shape) == len(expected) and all(
-        e is None or e == s for e, s in zip(expected, shape)
-    )
+        fix, shape = "squeeze", shape[:-1]
+    ok = len(shape) == len(expected) and all(e is None or e == s for e, s in zip(expected, shape))
     if not ok:
         raise ValueError(
             f"Input '{tensor.history.layer.name}' of model '{model_name}' expects shape "
-            f"{expected}, but received an array of shape {shape}."
+            f"{expected}, but received an array of shape {tuple(shape)}."
         )
+    return fix
+
+
+def adjust_input(model_name: str, tensor: SymbolicTensor, value):
+    """`value` checked against its `Input`, with a trailing 1-axis added or removed if needed."""
+    fix = input_rank_fix(model_name, tensor, value.shape)
+    if fix == "expand":
+        value = jnp.expand_dims(value, -1)
+    elif fix == "squeeze":
+        value = jnp.squeeze(value, -1)
     dtype = tensor.dtype
     if value.dtype != dtype and jnp.issubdtype(jnp.dtype(dtype), jnp.floating):
         value = value.astype(dtype)

@@ -21,8 +21,8 @@ class Sequential(Functional):
 
     Example:
         >>> import strata
-        >>> model = Sequential()
-        >>> model.add(strata.layers.Dense(3, input_dim=4, activation="softmax"))
+        >>> model = Sequential([strata.Input(shape=(4,))])
+        >>> model.add(strata.layers.Dense(3, activation="softmax"))
         >>> model.count_params()
         15
     """

@@ -78,18 +78,16 @@ def print_summary(
         >>> x = strata.Input(shape=(3,), name="x")
         >>> model = strata.Model(x, strata.layers.Dense(2, name="d")(x), name="tiny")
         >>> lines = []
-        >>> print_summary(model, line_length=40, print_fn=lines.append)
+        >>> print_summary(model, line_length=50, print_fn=lines.append)
         >>> print(lines[0], end="")
         Model: "tiny"
-        ┏━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━┓
-        ┃ Layer (type)  ┃ Output     ┃ Param # ┃
-        ┃               ┃ Shape      ┃         ┃
-        ┡━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━┩
-        │ x             │ (None, 3)  │       0 │
-        │ (InputLayer)  │            │         │
-        ├───────────────┼────────────┼─────────┤
-        │ d (Dense)     │ (None, 2)  │       8 │
-        └───────────────┴────────────┴─────────┘
+        ┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━┳━━━━━━━━━┓
+        ┃ Layer (type)        ┃ Output Shape   ┃ Param # ┃
+        ┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━╇━━━━━━━━━┩
+        │ x (InputLayer)      │ (None, 3)      │       0 │
+        ├─────────────────────┼────────────────┼─────────┤
+        │ d (Dense)           │ (None, 2)      │       8 │
+        └─────────────────────┴────────────────┴─────────┘
          Total params: 8 (32.00 B)
          Trainable params: 8 (32.00 B)
          Non-trainable params: 0 (0.00 B)
@@ -119,7 +117,7 @@ def print_summary(
     table = Table(box=box.HEAVY_HEAD, show_lines=True, width=line_length)
     for header, width, side in zip(headers, widths, justify):
         table.add_column(header, width=width, justify=side)
-    for row in _rows(model, model, sequential_like, expand_nested, show_trainable, depth=0):
+    for row in _rows(model, sequential_like, expand_nested, show_trainable, depth=0):
         table.add_row(*row)
 
     lines = [Text(f'Model: "{model.name}"', style="bold"), table, *_footer(model)]
@@ -203,7 +201,7 @@ def _is_sequential_like(model) -> bool:
 # ---- rows ------------------------------------------------------------------------------------
 
 
-def _rows(model, owner, sequential_like, expand_nested, show_trainable, depth):
+def _rows(owner, sequential_like, expand_nested, show_trainable, depth):
     """Table rows for `owner`'s layers; nested models follow their own row when expanding."""
     nodes = _model_nodes(owner)
     for layer in owner.layers:
@@ -219,7 +217,7 @@ def _rows(model, owner, sequential_like, expand_nested, show_trainable, depth):
             row.append(_trainable_flag(layer))
         yield row
         if expand_nested and _is_model(layer):
-            yield from _rows(model, layer, sequential_like, True, show_trainable, depth + 1)
+            yield from _rows(layer, sequential_like, True, show_trainable, depth + 1)
 
 
 def _nodes_in(layer, nodes) -> list:

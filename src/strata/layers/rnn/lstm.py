@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 
@@ -212,28 +214,6 @@ class LSTM(Layer):
     # ---- math -------------------------------------------------------------------------------
     def call(self, sequences, initial_state=None, mask=None, training=False):
         batch, time, _ = sequences.shape
-        units = self.units
-        kernel = self.kernel.value
-        recurrent_kernel = self.recurrent_kernel.value
-        input_masks, state_masks = self._dropout_masks(sequences, training)
-
-        if self.go_backwards:
-            sequences = jnp.flip(sequences, axis=1)
-        # Time-major for the scan. The input projection of every step is one matmul here,
-        # outside the loop, leaving one (batch, units) @ (units, 4 * units) matmul per step.
-        xs = jnp.swapaxes(sequences, 0, 1)
-        if input_masks is None:
-            projected = jnp.matmul(xs, kernel)
-        elif input_masks.ndim == 2:
-            projected = jnp.matmul(xs * input_masks, kernel)
-        else:
-            # One mask per gate (Keras's implementation 1, used with recurrent dropout).
-            per_gate = kernel.reshape(kernel.shape[0], _GATES, units)
-            projected = jnp.einsum("gbi,tbi,igu->tbgu", input_masks, xs, per_gate)
-            projected = projected.reshape(time, batch, _GATES * units)
-        if self.bias is not None:
-            projected = projected + self.bias.value
-
         if mask is not None:
             mask = jnp.asarray(mask, dtype=bool)
             if mask.shape != (batch, time):
@@ -241,48 +221,27 @@ class LSTM(Layer):
                     f"Layer '{self.name}' (LSTM) expects a mask of shape (batch, time) = "
                     f"{(batch, time)}, one flag per step; received shape {tuple(mask.shape)}."
                 )
-            if self.go_backwards:
-                mask = jnp.flip(mask, axis=1)
-            step_masks = jnp.swapaxes(mask, 0, 1)[..., None]
-        else:
-            step_masks = jnp.ones((time, 1, 1), dtype=bool)
-
         if initial_state is None:
-            h0 = jnp.zeros((batch, units), projected.dtype)
-            c0 = jnp.zeros((batch, units), projected.dtype)
+            zeros = jnp.zeros((batch, self.units), sequences.dtype)
+            initial_state = (zeros, zeros)
         else:
-            h0, c0 = self._initial_state(initial_state, batch, projected.dtype)
-
-        if state_masks is None:
-
-            def recurrent(h):
-                return jnp.matmul(h, recurrent_kernel)
-        else:
-            per_gate_r = recurrent_kernel.reshape(units, _GATES, units)
-
-            def recurrent(h):
-                z = jnp.einsum("gbu,bu,ugv->bgv", state_masks, h, per_gate_r)
-                return z.reshape(batch, _GATES * units)
-
-        def step(carry, inputs):
-            h, c = carry
-            z_x, keep = inputs
-            z = z_x + recurrent(h)
-            z_i, z_f, z_c, z_o = jnp.split(z, _GATES, axis=-1)
-            i = self.recurrent_activation(z_i)
-            f = self.recurrent_activation(z_f)
-            o = self.recurrent_activation(z_o)
-            c_new = f * c + i * self.activation(z_c)
-            h_new = o * self.activation(c_new)
-            # A masked step carries the states forward; the output is then the previous one.
-            h_new = jnp.where(keep, h_new, h)
-            c_new = jnp.where(keep, c_new, c)
-            return (h_new, c_new), h_new
-
-        (h, c), outputs = jax.lax.scan(
-            step, (h0, c0), (projected, step_masks), unroll=self.unroll
+            initial_state = self._initial_state(initial_state, batch, sequences.dtype)
+        input_masks, state_masks = self._dropout_masks(sequences, training)
+        output, h, c = lstm_sequence(
+            sequences,
+            self.kernel.value,
+            self.recurrent_kernel.value,
+            None if self.bias is None else self.bias.value,
+            initial_state,
+            mask,
+            input_masks,
+            state_masks,
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            go_backwards=self.go_backwards,
+            return_sequences=self.return_sequences,
+            unroll=self.unroll,
         )
-        output = jnp.swapaxes(outputs, 0, 1) if self.return_sequences else h
         if self.activity_regularizer is not None:
             self.add_loss(self.activity_regularizer(output) / batch)
         if self.return_state:
@@ -353,6 +312,99 @@ class LSTM(Layer):
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
         }
+
+
+@functools.partial(
+    jax.jit,
+    static_argnames=(
+        "activation",
+        "recurrent_activation",
+        "go_backwards",
+        "return_sequences",
+        "unroll",
+    ),
+)
+def lstm_sequence(
+    sequences,
+    kernel,
+    recurrent_kernel,
+    bias,
+    initial_state,
+    mask,
+    input_masks,
+    state_masks,
+    *,
+    activation,
+    recurrent_activation,
+    go_backwards: bool,
+    return_sequences: bool,
+    unroll: bool,
+):
+    """The LSTM recurrence as a pure function; returns ``(output, h, c)``.
+
+    Shapes: `sequences` ``(batch, time, features)``; `kernel` ``(features, 4u)``;
+    `recurrent_kernel` ``(u, 4u)``; `bias` ``(4u,)`` or None; `initial_state` ``(h, c)``, each
+    ``(batch, u)``; `mask` ``(batch, time)`` bool or None; `input_masks` None, ``(batch, features)``
+    or per gate ``(4, batch, features)``; `state_masks` None or ``(4, batch, u)``.
+
+    Compiled once per configuration, so eager calls do not retrace the scan.
+    """
+    batch, time, _ = sequences.shape
+    units = recurrent_kernel.shape[0]
+    if go_backwards:
+        sequences = jnp.flip(sequences, axis=1)
+    # Time-major for the scan. The input projection of every step is one matmul here, outside
+    # the loop, leaving one (batch, u) @ (u, 4u) matmul per step inside it.
+    xs = jnp.swapaxes(sequences, 0, 1)
+    if input_masks is None:
+        projected = jnp.matmul(xs, kernel)
+    elif input_masks.ndim == 2:
+        projected = jnp.matmul(xs * input_masks, kernel)
+    else:
+        # A mask per gate (Keras's implementation 1, which recurrent dropout selects).
+        per_gate = kernel.reshape(kernel.shape[0], _GATES, units)
+        projected = jnp.einsum("gbi,tbi,igu->tbgu", input_masks, xs, per_gate)
+        projected = projected.reshape(time, batch, _GATES * units)
+    if bias is not None:
+        projected = projected + bias
+
+    if mask is None:
+        keep_steps = jnp.ones((time, 1, 1), dtype=bool)
+    else:
+        if go_backwards:
+            mask = jnp.flip(mask, axis=1)
+        keep_steps = jnp.swapaxes(mask, 0, 1)[..., None]
+
+    if state_masks is None:
+
+        def recurrent(h):
+            return jnp.matmul(h, recurrent_kernel)
+    else:
+        per_gate_r = recurrent_kernel.reshape(units, _GATES, units)
+
+        def recurrent(h):
+            z = jnp.einsum("gbu,bu,ugv->bgv", state_masks, h, per_gate_r)
+            return z.reshape(batch, _GATES * units)
+
+    def step(carry, inputs):
+        h, c = carry
+        z_x, keep = inputs
+        z_i, z_f, z_c, z_o = jnp.split(z_x + recurrent(h), _GATES, axis=-1)
+        i = recurrent_activation(z_i)
+        f = recurrent_activation(z_f)
+        o = recurrent_activation(z_o)
+        c_new = f * c + i * activation(z_c)
+        h_new = o * activation(c_new)
+        # A masked step carries the states forward, so its output repeats the previous one.
+        h_new = jnp.where(keep, h_new, h)
+        c_new = jnp.where(keep, c_new, c)
+        return (h_new, c_new), h_new
+
+    (h, c), outputs = jax.lax.scan(
+        step, tuple(initial_state), (projected, keep_steps), unroll=unroll
+    )
+    output = jnp.swapaxes(outputs, 0, 1) if return_sequences else h
+    return output, h, c
 
 
 def _check_rate(where: str, arg: str, value) -> float:
