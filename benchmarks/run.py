@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import json
 import os
 import platform
@@ -308,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     workloads = _select(args.only, WORKLOADS, "--only")
     implementations = _select(args.impl, IMPLEMENTATIONS, "--impl")
     repeat = args.repeat or (1 if args.quick else 3)
+    if "keras" in implementations and importlib.util.find_spec("keras") is None:
+        print("keras is not installed: measuring without it.")
+        implementations.remove("keras")
     started, load_start = time.perf_counter(), os.getloadavg()
 
     # The machine's rate is needed for the MLP's bound whichever implementations run.

@@ -79,29 +79,49 @@ SCRIPTS = {
     ),
     "single_step_pads_shorter_line": (
         1,
-        [(0.000679, 1, [("loss", 499.0229), ("mse", 499.0229)], False),
-         (0.002, 1, [("loss", 499.0229), ("mse", 499.0229)], True)],
+        [
+            (0.000679, 1, [("loss", 499.0229), ("mse", 499.0229)], False),
+            (0.002, 1, [("loss", 499.0229), ("mse", 499.0229)], True),
+        ],
     ),
     "values": (
         2,
-        [(0.5, 1, [("big", 12345.678), ("neg", -0.5), ("tiny", 0.0005)], False),
-         (1.0, 2, [("big", 1.0), ("neg", -0.0001), ("tiny", 0.0), ("zzz", 2.0)], True)],
+        [
+            (0.5, 1, [("big", 12345.678), ("neg", -0.5), ("tiny", 0.0005)], False),
+            (1.0, 2, [("big", 1.0), ("neg", -0.0001), ("tiny", 0.0), ("zzz", 2.0)], True),
+        ],
     ),
     "shrinking_lines": (
         4,
-        [(0.1, 1, [("a", 12345.678)], False), (0.2, 2, [("a", 1.0)], False),
-         (0.3, 3, [("a", 2.0), ("b", 3.0)], False), (0.4, 4, [("a", 2.0)], False),
-         (0.5, 4, [("a", 2.0), ("c", 9.0)], True)],
+        [
+            (0.1, 1, [("a", 12345.678)], False),
+            (0.2, 2, [("a", 1.0)], False),
+            (0.3, 3, [("a", 2.0), ("b", 3.0)], False),
+            (0.4, 4, [("a", 2.0)], False),
+            (0.5, 4, [("a", 2.0), ("c", 9.0)], True),
+        ],
     ),
     "eta_minutes_and_hours": (
         100,
-        [(2.0, 1, [], False), (62.0, 2, [], False), (4000.0, 40, [], False),
-         (9000.0, 100, [], True)],
+        [
+            (2.0, 1, [], False),
+            (62.0, 2, [], False),
+            (4000.0, 40, [], False),
+            (9000.0, 100, [], True),
+        ],
     ),
     "throttled": (
         50,
-        [(0.01, 1, TRAIN, False), (0.02, 2, TRAIN, False), (0.03, 3, TRAIN, False),
-         (0.5, 50, TRAIN, True)],
+        [
+            (0.01, 1, TRAIN, False),
+            (0.02, 2, TRAIN, False),
+            (0.03, 3, TRAIN, False),
+            (0.5, 50, TRAIN, True),
+        ],
+    ),
+    "unknown_target": (
+        None,
+        [(0.1, 1, TRAIN, False), (0.3, 7, TRAIN, False), (0.4, 7, TRAIN, True)],
     ),
     "no_metrics": (4, [(0.1, 1, None, False), (0.3, 4, None, False), (0.31, 4, None, True)]),
 }
@@ -323,19 +343,84 @@ def test_evaluate_and_predict_match_keras(keras, capsys):
         theirs = finished_lines(run(lambda: call(k_model), capsys))
         ours = run(lambda: call(s_model), capsys)
         assert without_times(ours) == without_times(theirs)
-    assert re.fullmatch(r"4/4 ━{20} \d+s \d+(s|ms|us)/step\n", run(lambda: s_model.predict(X), capsys))
+    assert re.fullmatch(
+        r"4/4 ━{20} \d+s \d+(s|ms|us)/step\n", run(lambda: s_model.predict(X), capsys)
+    )
     ours = run(lambda: s_model.evaluate(X, Y), capsys)
     assert re.fullmatch(r"4/4 ━{20} .* - accuracy: \d\.\d{4} - loss: \d\.\d{4}\n", ours)
     assert run(lambda: s_model.evaluate(X, Y, verbose=0), capsys) == ""
     assert run(lambda: s_model.predict(X, verbose=0), capsys) == ""
 
 
-def test_logger_finishes_at_target_and_sorts_logs(capsys):
-    logger = ProgbarLogger()
-    logger.set_params({"verbose": 2, "epochs": 1, "steps": 5})
-    logger.on_train_begin()
-    logger.on_epoch_begin(0)
-    logger.on_train_batch_end(1, {"loss": 1.0, "acc": 0.5})
-    logger.on_epoch_end(0, {"loss": 1.0, "acc": 0.5})
-    out = capsys.readouterr().out
-    assert out.startswith("5/5 - ") and out.endswith(" - acc: 0.5000 - loss: 1.0000\n")
+# ---- ProgbarLogger against keras.callbacks.ProgbarLogger --------------------------------------------
+
+
+def ordered(logs):
+    # Keras's CallbackList hands callbacks the logs sorted by name (`pythonify_logs`); strata's
+    # ProgbarLogger sorts them itself, so both loggers get what Keras's own would get.
+    return dict(sorted(logs.items()))
+
+
+def drive_logger(logger, clock, mode, verbose, steps):
+    """Call the hooks as fit/evaluate/predict do, at set times."""
+    epochs = 2 if mode == "fit" else 1
+    logger.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
+    clock.now = 1000.0
+    logs = {}
+    if mode == "fit":
+        logger.on_train_begin()
+        for epoch in range(epochs):
+            clock.now += 1
+            logger.on_epoch_begin(epoch)
+            for batch in range(3):
+                clock.now += 0.25 if batch == 0 else 0.0125
+                logs = ordered({"loss": 0.7 - 0.01 * batch, "accuracy": 0.5 + 0.01 * batch})
+                logger.on_train_batch_end(batch, logs)
+            logger.on_test_begin()  # the validation pass inside fit stays silent
+            logger.on_test_batch_end(0, {"loss": 9.0})
+            logger.on_test_end({"loss": 9.0})
+            clock.now += 0.1
+            logger.on_epoch_end(epoch, ordered({**logs, "val_loss": 0.6, "val_accuracy": 0.55}))
+        logger.on_train_end(logs)
+    elif mode == "evaluate":
+        logger.on_test_begin()
+        for batch in range(4):
+            clock.now += 0.02
+            logs = ordered({"loss": 0.5, "accuracy": 0.25, "zmae": 0.0001})
+            logger.on_test_batch_end(batch, logs)
+        logger.on_test_end(logs)
+    else:
+        logger.on_predict_begin()
+        for batch in range(4):
+            clock.now += 0.06
+            logger.on_predict_batch_end(batch, {"outputs": np.zeros(2)})
+        logger.on_predict_end()
+
+
+@pytest.mark.parametrize("steps", [3, None])
+@pytest.mark.parametrize("verbose", ["auto", 1, 2])
+@pytest.mark.parametrize("mode", ["fit", "evaluate", "predict"])
+def test_logger_bytes_match_keras(keras, clock, monkeypatch, mode, verbose, steps):
+    if mode != "fit" and steps is not None:
+        steps = 4
+    outputs = []
+    for logger_class in (keras.callbacks.ProgbarLogger, ProgbarLogger):
+        out = FakeTerminal()
+        monkeypatch.setattr(sys, "stdout", out)
+        drive_logger(logger_class(), clock, mode, verbose, steps)
+        monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+        outputs.append(out.getvalue())
+    theirs, ours = outputs
+    assert ours == theirs
+
+
+def test_logger_verbose_2_averages_over_the_epoch(clock, capsys):
+    """At verbose=2 the first (compiling) step counts in the time per step, as in Keras."""
+    drive_logger(ProgbarLogger(), clock, "fit", 2, 3)
+    lines = capsys.readouterr().out.splitlines()
+    # Epoch 1: 0.25 + 2 * 0.0125 + 0.1 seconds over 3 steps.
+    assert lines[:2] == [
+        "Epoch 1/2",
+        "3/3 - 0s - 125ms/step - accuracy: 0.5200 - loss: 0.6800 - val_accuracy: 0.5500 - "
+        "val_loss: 0.6000",
+    ]

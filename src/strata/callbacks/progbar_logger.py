@@ -18,6 +18,7 @@ class ProgbarLogger(Callback):
         super().__init__()
         self.verbose = 1
         self.epochs = 1
+        self.target = None
         self._bar = None
         self._mode = None
 
@@ -29,9 +30,10 @@ class ProgbarLogger(Callback):
         verbose = params.get("verbose", 1)
         self.verbose = 1 if verbose == "auto" else int(verbose)
         self.epochs = params.get("epochs", 1)
+        self.target = params.get("steps")
 
-    def _new_bar(self, target):
-        self._bar = Progbar(target=target, verbose=self.verbose)
+    def _new_bar(self):
+        self._bar = Progbar(target=self.target, verbose=self.verbose)
 
     def _update(self, batch, logs):
         # Keras only feeds the bar per batch at verbose=1; at verbose=2 the epoch line's time per
@@ -40,15 +42,18 @@ class ProgbarLogger(Callback):
             self._bar.update(batch + 1, _sorted(logs))
 
     def _finalize(self, logs):
-        # As Keras: the finished line shows the full count even if the epoch stopped early.
-        bar = self._bar
-        bar.update(bar.target if bar.target is not None else bar.seen, _sorted(logs), finalize=True)
+        # As Keras: the finished line shows the full count even if the epoch stopped early, and an
+        # unknown count becomes the number of steps seen (and the next epochs' target).
+        if self.target is None:
+            self.target = self._bar.seen
+        self._bar.target = self.target
+        self._bar.update(self.target, _sorted(logs), finalize=True)
 
     def on_train_begin(self, logs=None):
         self._mode = "train"
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._new_bar(self.params.get("steps"))
+        self._new_bar()
         if self.epochs > 1 and self.verbose:
             print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
 
@@ -63,7 +68,7 @@ class ProgbarLogger(Callback):
         # During fit the validation pass is silent; a standalone evaluate shows its own bar.
         if self._mode != "train":
             self._mode = "test"
-            self._new_bar(self.params.get("steps"))
+            self._new_bar()
 
     def on_test_batch_end(self, batch, logs=None):
         if self._mode == "test":
@@ -76,7 +81,7 @@ class ProgbarLogger(Callback):
 
     def on_predict_begin(self, logs=None):
         self._mode = "predict"
-        self._new_bar(self.params.get("steps"))
+        self._new_bar()
 
     def on_predict_batch_end(self, batch, logs=None):
         self._update(batch, None)

@@ -114,11 +114,12 @@ class Progbar:
         self.seen = current
         if self.verbose == 1:
             self._update_bar(current, per_step, now, finalize)
-        elif self.verbose == 2 and finalize:
+        elif self.verbose == 2 and finalize and self.target is not None:
+            # With no target there is no "n/target" line to print (Keras prints nothing either).
             self._write(self._summary_line(current, per_step, now) + "\n")
 
     def _summary_line(self, current: int, per_step: float, now: float) -> str:
-        target = self.target if self.target is not None else current
+        target = self.target
         digits = int(math.log10(max(target, 1))) + 1
         # Keras's verbose=2 line compares the value itself, not its magnitude, with 1e-3, so
         # negative values print in scientific notation.
