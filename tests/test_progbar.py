@@ -340,8 +340,8 @@ def test_evaluate_and_predict_match_keras(keras, capsys):
         lambda m: m.predict(X, verbose=1),
         lambda m: m.predict(X, verbose=2),
     ):
-        theirs = finished_lines(run(lambda: call(k_model), capsys))
-        ours = run(lambda: call(s_model), capsys)
+        theirs = finished_lines(run(lambda call=call: call(k_model), capsys))
+        ours = run(lambda call=call: call(s_model), capsys)
         assert without_times(ours) == without_times(theirs)
     assert re.fullmatch(
         r"4/4 ━{20} \d+s \d+(s|ms|us)/step\n", run(lambda: s_model.predict(X), capsys)

@@ -138,7 +138,7 @@ class Progbar:
         self._last_draw = now
         target = self.target
         if target:
-            counter = f"%{int(math.log10(target)) + 1}d/%d" % (current, target)
+            counter = f"{current:>{int(math.log10(target)) + 1}}/{target}"
             done = min(int(_BAR_WIDTH * current / target), _BAR_WIDTH)
             bar_plain = f"{counter} {'━' * _BAR_WIDTH}"
             bar_ansi = (
@@ -151,7 +151,7 @@ class Progbar:
             else:
                 clock = format_eta(per_step * (target - current))
         else:
-            bar_plain = bar_ansi = "%7d/Unknown" % current
+            bar_plain = bar_ansi = f"{current:>7}/Unknown"
             clock = f"{now - self._start:.0f}s"
         metrics = "".join(f" - {k}: {format_value(v)}" for k, v in self._values.items())
         info_plain = f" {clock} {format_step_time(per_step)}{metrics}"
