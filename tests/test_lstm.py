@@ -53,12 +53,12 @@ def test_outputs_match_keras_with_the_same_weights(keras, rng, options):
 
 
 def test_masked_steps_carry_state_and_output_like_keras(keras, rng):
-    x = rng.normal(size=(3, 6, 2)).astype("float32")
+    x = rng.normal(size=(3, 6, 3)).astype("float32")
     mask = np.array([[1, 1, 0, 1, 0, 0], [0, 1, 1, 0, 1, 1], [0, 0, 0, 0, 0, 0]], bool)
     initial = [rng.normal(size=(3, 4)).astype("float32") for _ in range(2)]
     for go_backwards in (False, True):
         options = dict(units=4, return_sequences=True, return_state=True, go_backwards=go_backwards)
-        k_layer, layer = _pair(keras, n_features=2, **options)
+        k_layer, layer = _pair(keras, **options)
         assert _max_diff(k_layer(x, mask=mask), layer(x, mask=mask)) <= 1e-5
         assert (
             _max_diff(

@@ -10,6 +10,7 @@ Example:
 
 from strata import (
     activations,
+    config,
     callbacks,
     initializers,
     layers,
@@ -33,6 +34,7 @@ __all__ = [
     "Sequential",
     "activations",
     "callbacks",
+    "config",
     "initializers",
     "layers",
     "losses",

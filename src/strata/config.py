@@ -1,0 +1,55 @@
+"""Process-wide settings: XLA's persistent compilation cache.
+
+strata turns on JAX's persistent compilation cache in a per-user folder, so a script run a second
+time loads its compiled steps instead of compiling them again. It is left alone when the user has
+already configured a cache folder for JAX, and it is off when the environment variable
+``STRATA_COMPILATION_CACHE`` is ``0`` (or set it to a folder to choose where the cache lives).
+
+Example:
+    >>> isinstance(compilation_cache_dir(), (str, type(None)))
+    True
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jax
+
+_ENV = "STRATA_COMPILATION_CACHE"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "strata" / "xla"
+
+
+def enable_compilation_cache(path: str | os.PathLike | None = None) -> str:
+    """Cache compiled XLA programs on disk under `path` (default: ``~/.cache/strata/xla``)."""
+    folder = Path(path) if path is not None else _default_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    # Small models compile in well under JAX's default 1 s threshold; cache them too.
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return str(folder)
+
+
+def compilation_cache_dir() -> str | None:
+    """The folder JAX caches compiled programs in, or None when caching is off."""
+    return jax.config.jax_compilation_cache_dir
+
+
+def _configure_from_environment() -> None:
+    setting = os.environ.get(_ENV, "1")
+    if setting == "0" or jax.config.jax_compilation_cache_dir:
+        return
+    try:
+        enable_compilation_cache(None if setting == "1" else setting)
+    except OSError:
+        # A read-only home folder must not stop strata from working; it only compiles each time.
+        pass
+
+
+_configure_from_environment()
