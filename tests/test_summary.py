@@ -109,6 +109,28 @@ def seed_two_branches(lib):
     return lib.Model(inputs=[x.input, y.input], outputs=z, name="two_branches")
 
 
+def seed_lstm(lib):
+    """Seed cell In [11]: LSTM(10) on (50, 1), 480 + 110 + 11 parameters."""
+    inputs = lib.Input(shape=(50, 1), name="series")
+    lstm = lib.L.LSTM(10, kernel_initializer="zeros", recurrent_initializer="zeros", name="lstm")
+    x = dense(lib, 10, activation="relu", name="hidden")(lstm(inputs))
+    return lib.Model(inputs, dense(lib, 1, activation="sigmoid", name="out")(x), name="rnn")
+
+
+def lstm_states(lib):
+    """A layer with three outputs: a list of shapes, and `[node][tensor]` past index 0."""
+    inputs = lib.Input(shape=(5, 2), name="series")
+    lstm = lib.L.LSTM(
+        3,
+        return_state=True,
+        kernel_initializer="zeros",
+        recurrent_initializer="zeros",
+        name="lstm",
+    )
+    _, h, c = lstm(inputs)
+    return lib.Model(inputs, lib.L.Add(name="h_plus_c")([h, c]), name="states")
+
+
 def unbuilt_sequential(lib):
     return lib.Sequential(
         [dense(lib, 3, name="later"), lib.L.Dropout(0.5, name="drop")], name="unb"
@@ -169,6 +191,8 @@ def trained(lib):
         seed_sequential,
         seed_functional,
         seed_two_branches,
+        seed_lstm,
+        lstm_states,
         unbuilt_sequential,
         shared_layer,
         nested,

@@ -4,11 +4,17 @@ subclassing `Model` and defining `call` gives a subclassed one. All train throug
 
 from __future__ import annotations
 
+import jax
+
+from strata import random as strata_random
 from strata.engine.trainer import Trainer
-from strata.layers.layer import Layer
+from strata.graph.symbolic import is_symbolic
+from strata.layers.layer import Layer, _to_array_tree
+from strata.state import scope as state_scope
+from strata.saving.model_methods import SavingMixin
 
 
-class Model(Trainer, Layer):
+class Model(SavingMixin, Trainer, Layer):
     """A trainable stack of layers.
 
     Use it as ``Model(inputs, outputs)`` (the functional API) or subclass it::
@@ -55,6 +61,50 @@ class Model(Trainer, Layer):
     @property
     def layers(self) -> list:
         return list(self._sublayers)
+
+    def __call__(self, *args, **kwargs):
+        """Symbolic call (functional API) or a call on arrays.
+
+        A built model called on concrete arrays outside a compiled function runs one cached,
+        jitted forward pass instead of dispatching every operation from Python.
+        """
+        if self._compiled_call_applies(args, kwargs):
+            return self._compiled_call(args[0], bool(kwargs.get("training") or False))
+        return super().__call__(*args, **kwargs)
+
+    def _compiled_call_applies(self, args, kwargs) -> bool:
+        if not self.built or len(args) != 1 or set(kwargs) - {"training"}:
+            return False
+        if state_scope.current() is not None:
+            return False
+        leaves = jax.tree_util.tree_leaves(args[0])
+        return bool(leaves) and not any(
+            is_symbolic(leaf) or isinstance(leaf, jax.core.Tracer) for leaf in leaves
+        )
+
+    def _compiled_call(self, inputs, training: bool):
+        steps = self._predict_functions()
+        cache = self.__dict__.setdefault("_jitted_calls", {})
+        key = (training, id(steps))
+        if key not in cache:
+
+            def forward(trainable, non_trainable, x, rng):
+                outputs, new_non_trainable, _ = steps.forward(
+                    trainable, non_trainable, x, training=training, rng=rng
+                )
+                return outputs, new_non_trainable
+
+            cache.clear()
+            cache[key] = jax.jit(forward)
+        inputs = _to_array_tree(inputs, self.dtype)
+        rng = strata_random.next_key() if training else None
+        outputs, new_non_trainable = cache[key](
+            [v.value for v in steps.trainable], [v.value for v in steps.non_trainable], inputs, rng
+        )
+        if training:
+            for variable, value in zip(steps.non_trainable, new_non_trainable):
+                variable._value = value
+        return outputs
 
     def get_layer(self, name=None, index=None):
         from strata.models.functional import Functional

@@ -248,8 +248,8 @@ def _output_shape(layer, in_model: list) -> Text:
     elif layer.built and getattr(layer, "_build_shape", None) is not None:
         try:
             out = layer.compute_output_shape(layer._build_shape)
-        except Exception:  # a shape we cannot infer is shown as unknown, as for unbuilt layers
-            return Text("?")
+        except (TypeError, ValueError, NotImplementedError):
+            return Text("?")  # a shape that cannot be inferred shows as unknown
         shapes = [out] if _is_shape(out) else list(out)
     else:
         return Text("?")
@@ -300,27 +300,19 @@ def _trainable_flag(layer) -> Text:
 
 
 def _footer(model) -> list[Text]:
+    """Total / trainable / non-trainable counts and bytes; optimizer variables once it is built."""
     trainable = _size(model.trainable_weights)
     non_trainable = _size(model.non_trainable_weights)
+    lines = [("Trainable params", trainable), ("Non-trainable params", non_trainable)]
     optimizer = getattr(model, "optimizer", None)
-    optimizer_state = None
     if optimizer is not None and getattr(optimizer, "state", None) is not None:
-        optimizer_state = _size(optimizer.variables)
-    total = [trainable[0] + non_trainable[0], trainable[1] + non_trainable[1]]
-    if optimizer_state is not None:
-        total = [total[0] + optimizer_state[0], total[1] + optimizer_state[1]]
-    lines = [
-        ("Total params", total),
-        ("Trainable params", trainable),
-        ("Non-trainable params", non_trainable),
-    ]
-    if optimizer_state is not None:
-        lines.append(("Optimizer params", optimizer_state))
+        lines.append(("Optimizer params", _size(optimizer.variables)))
+    total = (sum(c for _, (c, _) in lines), sum(b for _, (_, b) in lines))
     return [
         Text.assemble(
             (f" {label}: ", "bold"), (f"{count:,}", _NUMBER), f" ({readable_memory_size(nbytes)})"
         )
-        for label, (count, nbytes) in lines
+        for label, (count, nbytes) in [("Total params", total), *lines]
     ]
 
 
