@@ -40,7 +40,10 @@ def check_layer(make_strata, make_keras, input_shapes, keras, *, seed=0, atol=1e
     k_model = keras.Model(k_in if multi else k_in[0], k_layer(k_in if multi else k_in[0]))
     if layer.weights:
         layer.set_weights(k_layer.get_weights())
-    for out, k_out in zip(_as_list(symbolic_out), _as_list(k_model.outputs if len(k_model.outputs) > 1 else k_model.output)):
+    for out, k_out in zip(
+        _as_list(symbolic_out),
+        _as_list(k_model.outputs if len(k_model.outputs) > 1 else k_model.output),
+    ):
         assert tuple(out.shape) == tuple(k_out.shape), (out.shape, k_out.shape)
 
     # Eager call, compiled predict, and Keras agree.
@@ -54,6 +57,7 @@ def check_layer(make_strata, make_keras, input_shapes, keras, *, seed=0, atol=1e
 
     # Gradients with respect to weights and inputs agree with Keras (JAX backend).
     if layer.weights:
+
         def strata_loss(weights, inputs):
             with StateScope(list(zip(layer.weights, weights))):
                 outs = _as_list(layer(inputs if multi else inputs[0]))
@@ -63,8 +67,12 @@ def check_layer(make_strata, make_keras, input_shapes, keras, *, seed=0, atol=1e
             outs, _ = k_layer.stateless_call(weights, [], inputs if multi else inputs[0])
             return sum(jnp.sum(jnp.sin(o)) for o in _as_list(outs))
 
-        grads = jax.grad(strata_loss)([w.value for w in layer.weights], [jnp.asarray(d) for d in data])
-        k_grads = jax.grad(keras_loss)([jnp.asarray(w) for w in k_layer.get_weights()], [jnp.asarray(d) for d in data])
+        grads = jax.grad(strata_loss)(
+            [w.value for w in layer.weights], [jnp.asarray(d) for d in data]
+        )
+        k_grads = jax.grad(keras_loss)(
+            [jnp.asarray(w) for w in k_layer.get_weights()], [jnp.asarray(d) for d in data]
+        )
         for g, kg in zip(grads, k_grads):
             np.testing.assert_allclose(g, kg, atol=grad_atol, rtol=1e-4)
 

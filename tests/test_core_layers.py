@@ -24,16 +24,24 @@ def test_dense_on_rank_3_inputs(keras):
     check_layer(lambda: layers.Dense(3), lambda: keras.layers.Dense(3), (4, 5), keras)
 
 
-@pytest.mark.parametrize("activation", ["relu", "sigmoid", "softmax", "tanh", "gelu", "leaky_relu", "hard_sigmoid", "selu"])
+@pytest.mark.parametrize(
+    "activation",
+    ["relu", "sigmoid", "softmax", "tanh", "gelu", "leaky_relu", "hard_sigmoid", "selu"],
+)
 def test_activation(keras, activation):
     check_layer(
-        lambda: layers.Activation(activation), lambda: keras.layers.Activation(activation), (5,), keras
+        lambda: layers.Activation(activation),
+        lambda: keras.layers.Activation(activation),
+        (5,),
+        keras,
     )
 
 
 def test_flatten_and_reshape(keras):
     check_layer(layers.Flatten, keras.layers.Flatten, (2, 3, 4), keras)
-    check_layer(lambda: layers.Reshape((3, -1)), lambda: keras.layers.Reshape((3, -1)), (6, 2), keras)
+    check_layer(
+        lambda: layers.Reshape((3, -1)), lambda: keras.layers.Reshape((3, -1)), (6, 2), keras
+    )
 
 
 def test_dropout_at_inference_is_identity(keras):
@@ -44,7 +52,10 @@ def test_dropout_at_inference_is_identity(keras):
 def test_elementwise_merges(keras, name):
     count = 2 if name == "Subtract" else 3
     check_layer(
-        lambda: getattr(layers, name)(), lambda: getattr(keras.layers, name)(), [(4,)] * count, keras
+        lambda: getattr(layers, name)(),
+        lambda: getattr(keras.layers, name)(),
+        [(4,)] * count,
+        keras,
     )
 
 
@@ -52,7 +63,10 @@ def test_elementwise_merges(keras, name):
 def test_concatenate(keras, axis):
     shapes = [(2, 3), (2, 5)] if axis == -1 else [(2, 3), (4, 3)]
     check_layer(
-        lambda: layers.Concatenate(axis=axis), lambda: keras.layers.Concatenate(axis=axis), shapes, keras
+        lambda: layers.Concatenate(axis=axis),
+        lambda: keras.layers.Concatenate(axis=axis),
+        shapes,
+        keras,
     )
 
 

@@ -101,7 +101,11 @@ def test_batch_level_callback_sees_every_batch_in_order():
     )
     kinds = [event[0] for event in recorder.events]
     assert kinds == ["train_begin", "epoch_begin", "batch_end", "batch_end", "epoch_end"] * 1 + [
-        "epoch_begin", "batch_end", "batch_end", "epoch_end", "train_end"
+        "epoch_begin",
+        "batch_end",
+        "batch_end",
+        "epoch_end",
+        "train_end",
     ]
     assert [e[1] for e in recorder.events if e[0] == "batch_end"] == [0, 1, 0, 1]
     assert recorder.events[4][2] == ("accuracy", "loss", "val_accuracy", "val_loss")
@@ -168,7 +172,9 @@ def test_set_random_seed_makes_runs_identical():
         model.compile("adam", "binary_crossentropy")
         np.random.seed(1)
         strata.utils.set_random_seed(5)
-        return model.fit(x, y, batch_size=8, epochs=3, verbose=0).history["loss"], model.get_weights()
+        return model.fit(x, y, batch_size=8, epochs=3, verbose=0).history[
+            "loss"
+        ], model.get_weights()
 
     (loss_a, weights_a), (loss_b, weights_b) = run(), run()
     assert loss_a == loss_b

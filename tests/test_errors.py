@@ -27,8 +27,14 @@ def test_fit_before_compile():
 @pytest.mark.parametrize(
     "factory, pattern",
     [
-        (lambda: strata.optimizers.get("adamm"), r"Unknown optimizer: 'adamm'.*'adam'.*Valid names"),
-        (lambda: strata.losses.get("msee"), r"Unknown loss: 'msee'.*Valid names:.*mean_squared_error"),
+        (
+            lambda: strata.optimizers.get("adamm"),
+            r"Unknown optimizer: 'adamm'.*'adam'.*Valid names",
+        ),
+        (
+            lambda: strata.losses.get("msee"),
+            r"Unknown loss: 'msee'.*Valid names:.*mean_squared_error",
+        ),
         (lambda: strata.metrics.get("accurracy"), r"Unknown metric: 'accurracy'.*Valid names"),
         (lambda: layers.Dense(2, activation="rleu"), r"Unknown activation: 'rleu'.*'relu'"),
         (lambda: layers.Dense(2, kernel_initializer="glorot"), r"Unknown initializer: 'glorot'"),
@@ -52,7 +58,9 @@ def test_unknown_compile_strings_fail_at_compile():
 def test_x_and_y_of_different_lengths():
     model = _model()
     model.compile("sgd", "mse")
-    with pytest.raises(ValueError, match=r"(?s)Data cardinality is ambiguous.*'x' sizes: 9.*'y' sizes: 8"):
+    with pytest.raises(
+        ValueError, match=r"(?s)Data cardinality is ambiguous.*'x' sizes: 9.*'y' sizes: 8"
+    ):
         model.fit(np.ones((9, 2)), np.ones(8), verbose=0)
 
 
@@ -83,7 +91,9 @@ def test_wrong_number_of_targets():
 def test_input_shape_mismatch_in_data():
     model = _model(name="shapes")
     model.compile("sgd", "mse")
-    with pytest.raises(ValueError, match=r"Input 'in_a' of model 'shapes' expects shape \(None, 2\).*\(4, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"Input 'in_a' of model 'shapes' expects shape \(None, 2\).*\(4, 3\)"
+    ):
         model.fit(np.ones((4, 3)), np.ones(4), verbose=0)
 
 
@@ -107,7 +117,10 @@ def test_non_numeric_and_ragged_data():
         ({"verbose": 3}, r"`verbose` must be"),
         ({"validation_split": 1.5}, r"`validation_split` must be in \[0, 1\)"),
         ({"validation_data": (np.ones((2, 2)),)}, r"`validation_data` must be a tuple"),
-        ({"class_weight": {0: 1.0}, "sample_weight": np.ones(4)}, r"cannot use `class_weight` and `sample_weight`"),
+        (
+            {"class_weight": {0: 1.0}, "sample_weight": np.ones(4)},
+            r"cannot use `class_weight` and `sample_weight`",
+        ),
     ],
 )
 def test_bad_fit_arguments(kwargs, pattern):
@@ -144,5 +157,7 @@ def test_bad_compile_arguments():
     a = strata.Input(shape=(2,))
     two = strata.Model(a, [layers.Dense(1, name="p")(a), layers.Dense(1, name="q")(a)])
     two.compile("sgd", loss={"p": "mse", "nope": "mse"})
-    with pytest.raises(ValueError, match=r"`loss` has key\(s\) \['nope'\] that name no model output"):
+    with pytest.raises(
+        ValueError, match=r"`loss` has key\(s\) \['nope'\] that name no model output"
+    ):
         two.fit(np.ones((2, 2)), [np.ones(2), np.ones(2)], verbose=0)

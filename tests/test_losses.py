@@ -73,7 +73,9 @@ def make_data(kind, rng, shape=(N, 4)):
     elif kind in ("sparse", "sparse_logits"):
         classes = shape[-1]
         y_true = rng.integers(0, classes, shape[:-1])
-        y_pred = rng.normal(size=shape) * 3.0 if kind == "sparse_logits" else rng.uniform(0, 1, shape)
+        y_pred = (
+            rng.normal(size=shape) * 3.0 if kind == "sparse_logits" else rng.uniform(0, 1, shape)
+        )
     elif kind == "signed":
         y_true, y_pred = rng.choice([-1.0, 1.0], shape), rng.normal(size=shape)
     elif kind == "zero_one":
@@ -111,7 +113,12 @@ CASES = [
         "binary_logits",
     ),
     ("categorical_crossentropy", "CategoricalCrossentropy", {}, "categorical"),
-    ("categorical_crossentropy", "CategoricalCrossentropy", {"label_smoothing": 0.1}, "categorical"),
+    (
+        "categorical_crossentropy",
+        "CategoricalCrossentropy",
+        {"label_smoothing": 0.1},
+        "categorical",
+    ),
     (
         "categorical_crossentropy",
         "CategoricalCrossentropy",
@@ -168,7 +175,16 @@ KERAS_FUNCTION_ALIGNS = {
     "log_cosh",
     "cosine_similarity",
 }
-RANK_KINDS = {"regression", "large", "positive", "rates", "binary", "binary_logits", "signed", "zero_one"}
+RANK_KINDS = {
+    "regression",
+    "large",
+    "positive",
+    "rates",
+    "binary",
+    "binary_logits",
+    "signed",
+    "zero_one",
+}
 
 
 @pytest.mark.parametrize("fn_name, cls_name, kwargs, kind", CASES, ids=IDS)
@@ -238,7 +254,9 @@ def test_sparse_targets_with_trailing_axis_and_sequences(K):
             ours = losses.SparseCategoricalCrossentropy(reduction=reduction, **kwargs)
             theirs = K.losses.SparseCategoricalCrossentropy(reduction=reduction, **kwargs)
             for sample_weight in weights:
-                assert_close(ours(labels, scores, sample_weight), theirs(labels, scores, sample_weight))
+                assert_close(
+                    ours(labels, scores, sample_weight), theirs(labels, scores, sample_weight)
+                )
     labels, scores = make_data("sparse", rng, (N, 5))
     column = labels[:, None]
     assert_close(
@@ -265,13 +283,19 @@ def test_integer_and_float64_inputs_are_cast_to_the_loss_dtype(K):
     y_true = np.array([[1, 0, 1]])
     y_pred = np.array([[0.8, 0.3, 0.6]], np.float64)
     assert losses.BinaryCrossentropy()(y_true, y_pred).dtype == jnp.float32
-    assert_close(losses.BinaryCrossentropy()(y_true, y_pred), K.losses.BinaryCrossentropy()(y_true, y_pred))
-    assert_close(losses.mean_squared_error(y_true, y_pred), K.losses.mean_squared_error(y_true, y_pred))
+    assert_close(
+        losses.BinaryCrossentropy()(y_true, y_pred), K.losses.BinaryCrossentropy()(y_true, y_pred)
+    )
+    assert_close(
+        losses.mean_squared_error(y_true, y_pred), K.losses.mean_squared_error(y_true, y_pred)
+    )
 
 
 def test_categorical_crossentropy_on_a_single_unit_warns_like_keras(K):
     y_true, y_pred = np.ones((4, 1), np.float32), np.full((4, 1), 0.3, np.float32)
-    with pytest.warns(SyntaxWarning, match=r"y_pred.shape=\(4, 1\). Consider using 'binary_crossentropy'"):
+    with pytest.warns(
+        SyntaxWarning, match=r"y_pred.shape=\(4, 1\). Consider using 'binary_crossentropy'"
+    ):
         ours = losses.categorical_crossentropy(y_true, y_pred)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
@@ -288,7 +312,9 @@ def test_categorical_crossentropy_on_a_single_unit_warns_like_keras(K):
     reduction=st.sampled_from(REDUCTIONS),
     seed=st.integers(0, 2**16),
 )
-def test_masked_padding_equals_the_unpadded_loss(real, padding, steps, weight_kind, reduction, seed):
+def test_masked_padding_equals_the_unpadded_loss(
+    real, padding, steps, weight_kind, reduction, seed
+):
     rng = np.random.default_rng(seed)
     total = real + padding
     shape = (total,) if steps is None else (total, steps)
@@ -305,7 +331,9 @@ def test_masked_padding_equals_the_unpadded_loss(real, padding, steps, weight_ki
     # The padded rows hold junk that must not leak into the result.
     values[real:] = 1e6
     padded = reduce_values(values, weight, reduction or "none", mask=mask.astype(np.float32))
-    unpadded = reduce_values(values[:real], None if weight is None else weight[:real], reduction or "none")
+    unpadded = reduce_values(
+        values[:real], None if weight is None else weight[:real], reduction or "none"
+    )
     if reduction in (None, "none"):
         np.testing.assert_allclose(np.asarray(padded)[:real], unpadded, rtol=1e-6)
         assert not np.any(np.asarray(padded)[real:])
@@ -333,12 +361,16 @@ def test_reduce_values_edge_cases():
     zero_weights = jnp.zeros(3)
     assert float(reduce_values(jnp.ones(3), zero_weights, "mean_with_sample_weight")) == 0.0
     # A negative total weight is divided by, not clamped (as Keras's divide_no_nan).
-    assert float(reduce_values(jnp.ones(2), jnp.array([-1.0, -1.0]), "mean_with_sample_weight")) == 1.0
+    assert (
+        float(reduce_values(jnp.ones(2), jnp.array([-1.0, -1.0]), "mean_with_sample_weight")) == 1.0
+    )
     assert float(reduce_values(jnp.asarray(3.0), jnp.asarray(2.0), "sum_over_batch_size")) == 6.0
 
 
 def test_gradients_are_finite_at_zero_vectors_and_ignored_labels():
-    grad = jax.grad(lambda p: losses.cosine_similarity(jnp.zeros((1, 3)), p).sum())(jnp.zeros((1, 3)))
+    grad = jax.grad(lambda p: losses.cosine_similarity(jnp.zeros((1, 3)), p).sum())(
+        jnp.zeros((1, 3))
+    )
     assert np.all(np.isfinite(grad))
     loss = losses.SparseCategoricalCrossentropy(ignore_class=0)
     grad = jax.grad(lambda p: loss(jnp.array([0, 1]), p))(jnp.full((2, 3), 1 / 3))
@@ -392,7 +424,9 @@ def test_get_resolves_keras_names(K):
 
 
 def test_unknown_loss_name_lists_valid_names():
-    with pytest.raises(ValueError, match=r"Unknown loss: 'msee'\. Did you mean 'mse'.*Valid names: .*huber"):
+    with pytest.raises(
+        ValueError, match=r"Unknown loss: 'msee'\. Did you mean 'mse'.*Valid names: .*huber"
+    ):
         losses.get("msee")
     with pytest.raises(ValueError, match="Unknown loss: 'huber_loss'"):
         losses.get("huber_loss")  # a tf.keras 2 name that Keras 3 rejects too
@@ -401,7 +435,9 @@ def test_unknown_loss_name_lists_valid_names():
 
 
 def test_invalid_reduction_is_rejected():
-    with pytest.raises(ValueError, match=r"Loss 'mean_squared_error': invalid `reduction` 'avg'; expected one of"):
+    with pytest.raises(
+        ValueError, match=r"Loss 'mean_squared_error': invalid `reduction` 'avg'; expected one of"
+    ):
         losses.MeanSquaredError(reduction="avg")
     with pytest.raises(ValueError, match="invalid `reduction` 'auto'"):
         losses.LossFunctionWrapper(losses.mae, reduction="auto")
@@ -410,7 +446,12 @@ def test_invalid_reduction_is_rejected():
 def test_bad_arguments_and_shapes_are_rejected():
     with pytest.raises(TypeError, match="delt"):
         losses.Huber(delt=1.0)
-    with pytest.raises(ValueError, match=r"categorical_crossentropy: .*y_true.shape=\(8,\), y_pred.shape=\(8, 3\).*sparse_categorical"):
+    with pytest.raises(
+        ValueError,
+        match=r"categorical_crossentropy: .*y_true.shape=\(8,\), y_pred.shape=\(8, 3\).*sparse_categorical",
+    ):
         losses.categorical_crossentropy(np.zeros(8), np.ones((8, 3)))
-    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: .*y_true.shape=\(8, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"sparse_categorical_crossentropy: .*y_true.shape=\(8, 3\)"
+    ):
         losses.sparse_categorical_crossentropy(np.zeros((8, 3)), np.ones((8, 3)))

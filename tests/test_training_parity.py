@@ -16,7 +16,9 @@ def _copy_weights(keras_model, strata_model):
 def _assert_histories_close(strata_hist, keras_hist, rtol=1e-4, atol=1e-5):
     assert list(strata_hist) == list(keras_hist)
     for key in keras_hist:
-        np.testing.assert_allclose(strata_hist[key], keras_hist[key], rtol=rtol, atol=atol, err_msg=key)
+        np.testing.assert_allclose(
+            strata_hist[key], keras_hist[key], rtol=rtol, atol=atol, err_msg=key
+        )
 
 
 def test_seed_linear_regression_matches_keras_at_every_epoch(keras):
@@ -31,7 +33,9 @@ def test_seed_linear_regression_matches_keras_at_every_epoch(keras):
     model.compile(optimizer=sgd, loss="mse", metrics=["mse"])
     _copy_weights(k_model, model)
 
-    k_hist = k_model.fit(np.array(SEED_X, "float32"), np.array(SEED_Y, "float32"), epochs=300, verbose=0)
+    k_hist = k_model.fit(
+        np.array(SEED_X, "float32"), np.array(SEED_Y, "float32"), epochs=300, verbose=0
+    )
     hist = model.fit(SEED_X, SEED_Y, epochs=300, verbose=0)
     assert len(hist.history["loss"]) == 300
     _assert_histories_close(hist.history, k_hist.history)
@@ -49,12 +53,16 @@ def _mlp(lib, n_in=20, n_out=3):
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
-def test_classifier_with_partial_batches_shuffle_and_validation_matches_keras(keras, rng, optimizer):
+def test_classifier_with_partial_batches_shuffle_and_validation_matches_keras(
+    keras, rng, optimizer
+):
     x = rng.normal(size=(103, 20)).astype("float32")
     y = rng.integers(0, 3, size=(103,))
     k_model, model = _mlp(keras), _mlp(strata)
     _copy_weights(k_model, model)
-    k_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    k_model.compile(
+        optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     np.random.seed(7)
     k_hist = k_model.fit(x, y, batch_size=16, epochs=4, validation_split=0.2, verbose=0)
@@ -112,12 +120,22 @@ def test_multi_input_multi_output_logs_and_values_match_keras(keras, rng):
     k_model.compile(**config)
     model.compile(**config)
     k_hist = k_model.fit(
-        {"in_a": xa, "in_b": xb}, {"bin_out": y_bin, "cat_out": y_cat},
-        batch_size=16, epochs=3, shuffle=False, validation_data=([xa, xb], [y_bin, y_cat]), verbose=0,
+        {"in_a": xa, "in_b": xb},
+        {"bin_out": y_bin, "cat_out": y_cat},
+        batch_size=16,
+        epochs=3,
+        shuffle=False,
+        validation_data=([xa, xb], [y_bin, y_cat]),
+        verbose=0,
     )
     hist = model.fit(
-        {"in_a": xa, "in_b": xb}, {"bin_out": y_bin, "cat_out": y_cat},
-        batch_size=16, epochs=3, shuffle=False, validation_data=([xa, xb], [y_bin, y_cat]), verbose=0,
+        {"in_a": xa, "in_b": xb},
+        {"bin_out": y_bin, "cat_out": y_cat},
+        batch_size=16,
+        epochs=3,
+        shuffle=False,
+        validation_data=([xa, xb], [y_bin, y_cat]),
+        verbose=0,
     )
     _assert_histories_close(hist.history, k_hist.history)
     np.testing.assert_allclose(
@@ -139,6 +157,8 @@ def test_on_batch_methods_match_keras(keras, rng):
     k_model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     for _ in range(3):
-        np.testing.assert_allclose(model.train_on_batch(x, y), k_model.train_on_batch(x, y), rtol=1e-5)
+        np.testing.assert_allclose(
+            model.train_on_batch(x, y), k_model.train_on_batch(x, y), rtol=1e-5
+        )
     np.testing.assert_allclose(model.test_on_batch(x, y), k_model.test_on_batch(x, y), rtol=1e-5)
     np.testing.assert_allclose(model.predict_on_batch(x), k_model.predict_on_batch(x), atol=1e-6)

@@ -48,9 +48,7 @@ def as_array(x, what: str) -> np.ndarray:
             "or categories to numbers first."
         )
     if array.ndim == 0:
-        raise ValueError(
-            f"`{what}` is a single number; expected an array with one row per sample."
-        )
+        raise ValueError(f"`{what}` is a single number; expected an array with one row per sample.")
     # JAX computes in 32 bits unless x64 is enabled; narrowing here avoids a warning per array.
     if array.dtype == np.float64:
         array = array.astype(np.float32)
@@ -118,7 +116,9 @@ def split_validation(arrays: dict, validation_split: float, count: int):
     def cut(structure, part):
         if structure is None:
             return None
-        return jax.tree_util.tree_map(lambda a: a[:split_at] if part == 0 else a[split_at:], structure)
+        return jax.tree_util.tree_map(
+            lambda a: a[:split_at] if part == 0 else a[split_at:], structure
+        )
 
     train = {k: cut(v, 0) for k, v in arrays.items()}
     val = {k: cut(v, 1) for k, v in arrays.items()}
@@ -128,7 +128,9 @@ def split_validation(arrays: dict, validation_split: float, count: int):
 def class_weights_to_sample_weights(y, class_weight: dict) -> np.ndarray:
     """Per-sample weights from ``{class_index: weight}`` (argmax of one-hot y, else the label)."""
     if not isinstance(class_weight, dict):
-        raise ValueError(f"`class_weight` must be a dict {{class: weight}}; received {class_weight!r}.")
+        raise ValueError(
+            f"`class_weight` must be a dict {{class: weight}}; received {class_weight!r}."
+        )
     for key in class_weight:
         if isinstance(key, bool) or not isinstance(key, numbers.Integral):
             raise ValueError(
@@ -136,9 +138,11 @@ def class_weights_to_sample_weights(y, class_weight: dict) -> np.ndarray:
             )
     if isinstance(y, list | dict):
         raise ValueError("`class_weight` is only supported for models with a single output.")
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else np.round(
-        y.reshape(y.shape[0], -1)[:, 0]
-    ).astype(int)
+    labels = (
+        np.argmax(y, axis=-1)
+        if y.ndim > 1 and y.shape[-1] > 1
+        else np.round(y.reshape(y.shape[0], -1)[:, 0]).astype(int)
+    )
     weights = np.ones(labels.shape[0], dtype=np.float32)
     for cls, weight in class_weight.items():
         weights[labels == cls] = weight
@@ -147,9 +151,13 @@ def class_weights_to_sample_weights(y, class_weight: dict) -> np.ndarray:
 
 def check_batch_args(batch_size, epochs=None) -> None:
     if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size <= 0
     ):
-        raise ValueError(f"`batch_size` must be a positive int; received batch_size={batch_size!r}.")
+        raise ValueError(
+            f"`batch_size` must be a positive int; received batch_size={batch_size!r}."
+        )
     if epochs is not None and (
         isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0
     ):

@@ -48,7 +48,9 @@ class StepFunctions:
     # ---- the model as a pure function ------------------------------------------------------------
     def forward(self, trainable, non_trainable, x, *, training, rng=None, mask=None):
         """Run the model on values; return (outputs, new non-trainable values, added losses)."""
-        bindings = list(zip(self.trainable, trainable)) + list(zip(self.non_trainable, non_trainable))
+        bindings = list(zip(self.trainable, trainable)) + list(
+            zip(self.non_trainable, non_trainable)
+        )
         with StateScope(bindings, rng_key=rng, sample_mask=mask) as scope:
             outputs = self.model(x, training=training)
             new_non_trainable = [scope.lookup(v) for v in self.non_trainable]
@@ -88,7 +90,10 @@ class StepFunctions:
         return state
 
     def _metric_groups(self):
-        return [list(m) + list(w) for m, w in zip(self.objectives.metrics, self.objectives.weighted_metrics)]
+        return [
+            list(m) + list(w)
+            for m, w in zip(self.objectives.metrics, self.objectives.weighted_metrics)
+        ]
 
     def update_metrics(self, state, total, per_output, y_true, y_pred, sample_weight, mask):
         count = jnp.sum(mask)
@@ -108,7 +113,9 @@ class StepFunctions:
             y_pred,
             sample_weight,
         ):
-            weights = [mask] * len(plain) + [mask if sw is None else _times_mask(sw, mask)] * len(weighted)
+            weights = [mask] * len(plain) + [mask if sw is None else _times_mask(sw, mask)] * len(
+                weighted
+            )
             for name, metric, w in zip(names, list(plain) + list(weighted), weights):
                 new[name] = metric.update(state[name], yt, yp, w)
         return new
@@ -186,7 +193,9 @@ class StepFunctions:
         """Jitted ``(trainable, non_trainable, metrics, data, indices, masks, start, n_steps)``."""
         return self._cached("test", x_def, self._test_chunk, (2,))
 
-    def _test_chunk(self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps):
+    def _test_chunk(
+        self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps
+    ):
         self.trace_counts["test"] += 1
         x_leaves, y_leaves, sw_leaves = data
 

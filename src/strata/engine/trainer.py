@@ -20,6 +20,7 @@ from strata.callbacks.callback_list import CallbackList
 from strata.callbacks.history import History
 from strata.callbacks.progbar_logger import ProgbarLogger
 from strata.engine import data as data_lib
+from strata.engine import feeds
 from strata.engine.objectives import build_objectives
 from strata.engine.steps import StepFunctions
 
@@ -104,8 +105,9 @@ class Trainer:
             )
 
     # ---- data ---------------------------------------------------------------------------------------
-    def _adapt_x(self, x, what="x"):
-        structure = data_lib.to_structure(x, what)
+    def _adapt_x(self, x, what="x", structure=None):
+        if structure is None:
+            structure = data_lib.to_structure(x, what)
         if structure is None:
             raise ValueError(f"`{what}` is required; received None.")
         flatten = getattr(self, "flatten_inputs", None)
@@ -191,9 +193,13 @@ class Trainer:
         count_out = len(y_list) if y_list is not None else 0
         if class_weight is not None:
             if sample_weight is not None:
-                raise ValueError("You cannot use `class_weight` and `sample_weight` at the same time.")
+                raise ValueError(
+                    "You cannot use `class_weight` and `sample_weight` at the same time."
+                )
             if y_list is None or len(y_list) != 1:
-                raise ValueError("`class_weight` is only supported for models with a single output.")
+                raise ValueError(
+                    "`class_weight` is only supported for models with a single output."
+                )
             sample_weight = data_lib.class_weights_to_sample_weights(y_list[0], class_weight)
         sw_list = self._adapt_sample_weight(sample_weight, count_out)
         count = data_lib.num_samples({"x": x_structure, "y": y_list, "sample_weight": sw_list})
@@ -215,7 +221,11 @@ class Trainer:
                 f"Model '{self.name}' produces {len(out_leaves)} output(s) but received "
                 f"{len(y_list)} target array(s)."
             )
-        y_shapes = [tuple(y.shape) for y in y_list] if y_list is not None else [o.shape for o in out_leaves]
+        y_shapes = (
+            [tuple(y.shape) for y in y_list]
+            if y_list is not None
+            else [o.shape for o in out_leaves]
+        )
         self._objectives = build_objectives(
             self._compile_config, names, y_shapes, [tuple(o.shape) for o in out_leaves]
         )
@@ -226,9 +236,15 @@ class Trainer:
     def _step_functions(self) -> StepFunctions:
         trainable = self.trainable_weights
         non_trainable = self.non_trainable_weights
-        key = (tuple(v.uid for v in trainable), tuple(v.uid for v in non_trainable), id(self._objectives))
+        key = (
+            tuple(v.uid for v in trainable),
+            tuple(v.uid for v in non_trainable),
+            id(self._objectives),
+        )
         if self._steps is None or self._steps_key != key:
-            self._steps = StepFunctions(self, self._objectives, self.optimizer, trainable, non_trainable)
+            self._steps = StepFunctions(
+                self, self._objectives, self.optimizer, trainable, non_trainable
+            )
             self._steps_key = key
             if self.optimizer is not None:
                 if self.optimizer.state is None or [v.uid for v in self.optimizer._variables] != [
@@ -276,104 +292,179 @@ class Trainer:
         self._require_compiled("fit")
         data_lib.check_batch_args(batch_size, epochs)
         _check_verbose(verbose)
-        if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or initial_epoch < 0:
-            raise ValueError(f"`initial_epoch` must be a non-negative int; received {initial_epoch!r}.")
+        if (
+            isinstance(initial_epoch, bool)
+            or not isinstance(initial_epoch, int)
+            or initial_epoch < 0
+        ):
+            raise ValueError(
+                f"`initial_epoch` must be a non-negative int; received {initial_epoch!r}."
+            )
         if x is None:
             raise ValueError("fit: `x` is required.")
-        if y is None and self._compile_config["loss"] is not None:
+        if y is None and self._compile_config["loss"] is not None and not feeds.is_batch_source(x):
             raise ValueError(
                 f"fit: model '{self.name}' was compiled with a loss, so `y` (the targets) is "
                 "required."
             )
-        x_structure, y_list, sw_list, count = self._prepare(x, y, sample_weight, class_weight)
-        val_arrays = None
+        fixed_k = self._compile_config["steps_per_execution"]
+        user_callbacks = CallbackList(list(callbacks or []))
+        batch_hooks = user_callbacks.uses_batch_hooks()
+        val_feed = None
+        if feeds.is_batch_source(x):
+            if y is not None or sample_weight is not None or validation_split:
+                raise ValueError(
+                    "fit: when `x` is a generator, iterator or PyDataset it must yield (x, y) or "
+                    "(x, y, sample_weight) batches; do not pass `y`, `sample_weight` or "
+                    "`validation_split`."
+                )
+            group = 1 if batch_hooks else (fixed_k or 8)
+            feed = self._stream_feed(x, steps_per_epoch, group, class_weight)
+            shuffle = False
+        else:
+            x_structure, y_list, sw_list, count = self._prepare(x, y, sample_weight, class_weight)
+            if validation_split and validation_data is None:
+                train, val = data_lib.split_validation(
+                    {"x": x_structure, "y": y_list, "sw": sw_list}, validation_split, count
+                )
+                x_structure, y_list, sw_list = train["x"], train["y"], train["sw"]
+                count = int(jax.tree_util.tree_leaves(x_structure)[0].shape[0])
+                val_feed = feeds.ArrayFeed(
+                    val["x"], val["y"], val["sw"], validation_batch_size or batch_size or 32
+                )
+            if batch_size is None:
+                batch_size = math.ceil(count / steps_per_epoch) if steps_per_epoch else 32
+            if shuffle is True and (self._objectives is None or self.optimizer.state is None):
+                # Keras 3 draws one permutation from NumPy's global generator while it peeks at
+                # the first batch to build its metrics and optimizer. Drawing it too keeps a
+                # seeded script's batches, and so its training curve, identical to Keras's.
+                np.random.permutation(count)
+            feed = feeds.ArrayFeed(x_structure, y_list, sw_list, batch_size)
+        self._ensure_objectives(*feed.first_structures())
         if validation_data is not None:
-            val_arrays = self._unpack_validation(validation_data)
-        elif validation_split:
-            train, val = data_lib.split_validation(
-                {"x": x_structure, "y": y_list, "sw": sw_list}, validation_split, count
+            val_feed = self._validation_feed(
+                validation_data, validation_batch_size or batch_size, validation_steps
             )
-            x_structure, y_list, sw_list = train["x"], train["y"], train["sw"]
-            count = int(jax.tree_util.tree_leaves(x_structure)[0].shape[0])
-            val_arrays = (val["x"], val["y"], val["sw"])
-        if batch_size is None:
-            batch_size = math.ceil(count / steps_per_epoch) if steps_per_epoch else 32
-        batch_size = min(batch_size, count)
-        if shuffle is True and (self._objectives is None or self.optimizer.state is None):
-            # Keras 3 draws one permutation from NumPy's global generator while it peeks at the
-            # first batch to build its metrics and optimizer. Drawing it too keeps a seeded
-            # script's batches, and so its training curve, identical to Keras's.
-            np.random.permutation(count)
-        self._ensure_objectives(x_structure, y_list)
         steps_fn = self._step_functions()
-        steps_per_epoch_actual = math.ceil(count / batch_size)
 
         history = History()
-        callback_list = CallbackList(list(callbacks or []) + [history])
+        callback_list = CallbackList([*user_callbacks.callbacks, history])
         if verbose != 0:
             callback_list.append(ProgbarLogger())
         callback_list.set_model(self)
-        callback_list.set_params(
-            {"verbose": verbose, "epochs": epochs, "steps": steps_per_epoch_actual}
-        )
-        x_leaves, x_def = jax.tree_util.tree_flatten(x_structure)
-        device_data = jax.device_put((x_leaves, y_list, sw_list))
-        train_chunk = steps_fn.train_chunk(x_def)
+        params = {"verbose": verbose, "epochs": epochs, "steps": feed.steps}
+        callback_list.set_params(params)
+        train_chunk = steps_fn.train_chunk(feed.x_def)
         state = self._initial_train_state(steps_fn)
         self.stop_training = False
-        batch_hooks = callback_list.uses_batch_hooks()
-        fixed_k = self._compile_config["steps_per_execution"]
         logs = {}
-        chunk = _first_chunk(batch_hooks, fixed_k, verbose, steps_per_epoch_actual)
+        chunk = _first_chunk(batch_hooks, fixed_k, verbose, feed.steps or feed.group)
         callback_list.on_train_begin()
         try:
             for epoch in range(initial_epoch, epochs):
                 state["metrics"] = steps_fn.init_metrics()
                 callback_list.on_epoch_begin(epoch)
-                indices, masks = data_lib.epoch_batches(count, batch_size, shuffle)
-                indices, masks = jax.device_put((indices, masks))
-                step = 0
-                while step < steps_per_epoch_actual:
-                    n = min(chunk, steps_per_epoch_actual - step)
+                feed.begin_epoch(shuffle)
+                step, ran_out = 0, False
+                while feed.steps is None or step < feed.steps:
                     if batch_hooks:
                         callback_list.on_train_batch_begin(step)
                     started = time.perf_counter()
-                    state, device_logs = train_chunk(state, device_data, indices, masks, step, n)
-                    step += n
-                    needs_logs = batch_hooks or verbose == 1 or "auto" == verbose
-                    if needs_logs or step >= steps_per_epoch_actual:
+                    block = feed.chunk(step, chunk)
+                    if block is None:
+                        ran_out = True
+                        break
+                    state, device_logs = train_chunk(state, *block)
+                    step += block[-1]
+                    if batch_hooks or verbose in (1, "auto"):
                         logs = _to_floats(device_logs)
                         self._write_back(steps_fn, state)
                         callback_list.on_train_batch_end(step - 1, logs)
                     chunk = _next_chunk(
-                        chunk, n, time.perf_counter() - started, batch_hooks, fixed_k, verbose,
-                        steps_per_epoch_actual,
+                        chunk,
+                        block[-1],
+                        time.perf_counter() - started,
+                        batch_hooks,
+                        fixed_k,
+                        verbose,
+                        feed.steps or chunk,
                     )
                     if self.stop_training and batch_hooks:
                         break
+                feed.end_epoch()
+                if step == 0:
+                    feeds.warn_out_of_data(epoch)
+                    break
+                if feed.steps is None and ran_out:
+                    feed.steps = params["steps"] = step
+                logs = _to_floats(device_logs)
                 epoch_logs = dict(logs)
                 self._write_back(steps_fn, state)
-                if val_arrays is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self._evaluate_arrays(
-                        *val_arrays, validation_batch_size or batch_size, callbacks=None
-                    )
+                if val_feed is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._evaluate_feed(val_feed, callbacks=None)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, _ordered_logs(epoch_logs))
                 if self.stop_training:
                     break
         finally:
             self._write_back(steps_fn, state)
+            feed.close()
         callback_list.on_train_end(logs)
-        history.params = {"verbose": verbose, "epochs": epochs, "steps": steps_per_epoch_actual}
+        history.params = dict(params)
         self.history = history
         return history
+
+    def _stream_feed(self, source, steps, group, class_weight=None, targets=True):
+        """A `StreamFeed` whose batches are checked like array data, building the model first."""
+
+        def adapt(raw, index):
+            try:
+                return adapt_batch(raw, index)
+            except ValueError as err:
+                if str(err).startswith("Batch "):
+                    raise
+                raise ValueError(f"Batch {index}: {err}") from None
+
+        def adapt_batch(raw, index):
+            bx, by, bsw = feeds.split_batch(raw, index)
+            structure = data_lib.to_structure(bx, f"x of batch {index}")
+            self._ensure_built(structure)
+            x_structure = self._adapt_x(None, structure=structure)
+            y_list = self._adapt_y(by, f"y of batch {index}") if by is not None else None
+            if (
+                targets
+                and y_list is None
+                and self.compiled
+                and self._compile_config["loss"] is not None
+            ):
+                raise ValueError(
+                    f"Batch {index} has no targets, but model '{self.name}' was compiled with a "
+                    "loss. Yield (x, y) or (x, y, sample_weight) tuples."
+                )
+            if class_weight is not None and y_list is not None:
+                bsw = data_lib.class_weights_to_sample_weights(y_list[0], class_weight)
+            sw_list = self._adapt_sample_weight(bsw, len(y_list) if y_list else 0)
+            data_lib.num_samples({"x": x_structure, "y": y_list, "sample_weight": sw_list})
+            return x_structure, y_list, sw_list
+
+        return feeds.StreamFeed(source, adapt, steps=steps, group=group)
+
+    def _validation_feed(self, validation_data, batch_size, steps):
+        if feeds.is_batch_source(validation_data):
+            return self._stream_feed(validation_data, steps, group=8)
+        x_structure, y_list, sw_list = self._unpack_validation(validation_data)
+        return feeds.ArrayFeed(x_structure, y_list, sw_list, batch_size or 32)
 
     def _unpack_validation(self, validation_data):
         if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2, 3):
             raise ValueError(
                 "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, "
                 f"val_sample_weight); received {type(validation_data).__name__}"
-                + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
+                + (
+                    f" of length {len(validation_data)}"
+                    if hasattr(validation_data, "__len__")
+                    else ""
+                )
                 + "."
             )
         x_val, y_val = validation_data[0], validation_data[1]
@@ -416,14 +507,25 @@ class Trainer:
         _check_verbose(verbose)
         if x is None:
             raise ValueError("evaluate: `x` is required.")
-        x_structure, y_list, sw_list, count = self._prepare(x, y, sample_weight)
+        if feeds.is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError(
+                    "evaluate: when `x` is a generator, iterator or PyDataset it must yield "
+                    "(x, y) batches; do not pass `y` or `sample_weight`."
+                )
+            feed = self._stream_feed(x, steps, group=8)
+        else:
+            x_structure, y_list, sw_list, _ = self._prepare(x, y, sample_weight)
+            feed = feeds.ArrayFeed(x_structure, y_list, sw_list, batch_size or 32)
         callback_list = CallbackList(list(callbacks or []))
         if verbose != 0:
             callback_list.append(ProgbarLogger())
-        batch_size = min(batch_size or 32, count)
         callback_list.set_model(self)
-        callback_list.set_params({"verbose": verbose, "epochs": 1, "steps": math.ceil(count / batch_size)})
-        logs = self._evaluate_arrays(x_structure, y_list, sw_list, batch_size, callback_list)
+        callback_list.set_params({"verbose": verbose, "epochs": 1, "steps": feed.steps})
+        try:
+            logs = self._evaluate_feed(feed, callback_list)
+        finally:
+            feed.close()
         if return_dict:
             return logs
         ordered = self._metrics_order(logs)
@@ -437,32 +539,31 @@ class Trainer:
         rest = sorted(k for k in logs if k not in head)
         return [logs[k] for k in head + rest if k in logs]
 
-    def _evaluate_arrays(self, x_structure, y_list, sw_list, batch_size, callbacks=None):
-        self._ensure_objectives(x_structure, y_list)
+    def _evaluate_feed(self, feed, callbacks=None):
+        self._ensure_objectives(*feed.first_structures())
         steps_fn = self._step_functions()
-        count = int(jax.tree_util.tree_leaves(x_structure)[0].shape[0])
-        batch_size = min(batch_size, count)
-        x_leaves, x_def = jax.tree_util.tree_flatten(x_structure)
-        device_data = jax.device_put((x_leaves, y_list, sw_list))
-        indices, masks = data_lib.epoch_batches(count, batch_size, shuffle=False)
-        steps = indices.shape[0]
-        test_chunk = steps_fn.test_chunk(x_def)
+        test_chunk = steps_fn.test_chunk(feed.x_def)
         trainable = [v.value for v in steps_fn.trainable]
         non_trainable = [v.value for v in steps_fn.non_trainable]
         metrics = steps_fn.init_metrics()
         if callbacks is not None:
             callbacks.on_test_begin()
         batch_hooks = callbacks is not None and callbacks.uses_batch_hooks()
-        step, logs = 0, {}
-        while step < steps:
-            n = 1 if batch_hooks else steps - step
-            metrics, device_logs = test_chunk(
-                trainable, non_trainable, metrics, device_data, indices, masks, step, n
-            )
-            step += n
-            if callbacks is not None:
-                logs = _to_floats(device_logs)
-                callbacks.on_test_batch_end(step - 1, logs)
+        feed.begin_epoch(False)
+        step, device_logs = 0, None
+        try:
+            while feed.steps is None or step < feed.steps:
+                block = feed.chunk(step, 1 if batch_hooks else feed.steps or feed.group)
+                if block is None:
+                    break
+                metrics, device_logs = test_chunk(trainable, non_trainable, metrics, *block)
+                step += block[-1]
+                if callbacks is not None:
+                    callbacks.on_test_batch_end(step - 1, _to_floats(device_logs))
+        finally:
+            feed.end_epoch()
+        if device_logs is None:
+            raise ValueError("evaluate: the data source produced no batches.")
         logs = _ordered_logs(_to_floats(device_logs))
         if callbacks is not None:
             callbacks.on_test_end(logs)
@@ -473,6 +574,8 @@ class Trainer:
         """Model outputs as NumPy arrays (one array, or the model's list/dict structure)."""
         data_lib.check_batch_args(batch_size)
         _check_verbose(verbose)
+        if feeds.is_batch_source(x):
+            return self._predict_stream(x, steps, verbose, callbacks)
         x_structure = self._adapt_x(x)
         self._ensure_built(x_structure)
         x_structure = self._adapt_x(x)
@@ -501,7 +604,9 @@ class Trainer:
         callback_list.on_predict_begin()
         pieces = []
         for start in range(0, total_batches, per_call):
-            out = predict_chunk(trainable, non_trainable, device_x, indices[start : start + per_call])
+            out = predict_chunk(
+                trainable, non_trainable, device_x, indices[start : start + per_call]
+            )
             pieces.append(out)
             callback_list.on_predict_batch_end(min(start + per_call, n_batches) - 1, None)
         callback_list.on_predict_end()
@@ -512,6 +617,44 @@ class Trainer:
             return joined[:count]
 
         return jax.tree_util.tree_map(assemble, *host)
+
+    def _predict_stream(self, source, steps, verbose, callbacks):
+        """Predict batch by batch from a generator or PyDataset (x or (x, ...) batches)."""
+        feed = self._stream_feed(source, steps, group=8, targets=False)
+        callback_list = CallbackList(list(callbacks or []))
+        if verbose != 0:
+            callback_list.append(ProgbarLogger())
+        callback_list.set_model(self)
+        callback_list.set_params({"verbose": verbose, "epochs": 1, "steps": feed.steps})
+        steps_fn = self._predict_functions()
+        predict_chunk = steps_fn.predict_chunk(feed.x_def)
+        trainable = [v.value for v in steps_fn.trainable]
+        non_trainable = [v.value for v in steps_fn.non_trainable]
+        callback_list.on_predict_begin()
+        pieces, step = [], 0
+        feed.begin_epoch(False)
+        try:
+            while feed.steps is None or step < feed.steps:
+                block = feed.chunk(step, feed.group)
+                if block is None:
+                    break
+                (x_leaves, _, _), indices, masks, _, count = block
+                outputs = predict_chunk(trainable, non_trainable, x_leaves, indices[:count])
+                pieces.append((outputs, masks[:count]))
+                step += count
+                callback_list.on_predict_batch_end(step - 1, None)
+        finally:
+            feed.end_epoch()
+            feed.close()
+        callback_list.on_predict_end()
+        host = jax.device_get(pieces)
+        keep = np.concatenate([m.reshape(-1) for _, m in host]) > 0
+
+        def assemble(*chunks):
+            joined = np.concatenate([c.reshape(-1, *c.shape[2:]) for c in chunks])
+            return joined[keep]
+
+        return jax.tree_util.tree_map(assemble, *[outputs for outputs, _ in host])
 
     def _predict_functions(self) -> StepFunctions:
         if self.compiled and self._objectives is not None:
@@ -545,7 +688,7 @@ class Trainer:
         """Loss and metrics on one batch (no update)."""
         self._require_compiled("test_on_batch")
         x_structure, y_list, sw_list, count = self._prepare(x, y, sample_weight)
-        logs = self._evaluate_arrays(x_structure, y_list, sw_list, count)
+        logs = self._evaluate_feed(feeds.ArrayFeed(x_structure, y_list, sw_list, count))
         return self._batch_result(logs, return_dict)
 
     def predict_on_batch(self, x):

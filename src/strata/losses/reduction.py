@@ -49,7 +49,8 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size", m
     Args:
         values: per-sample losses, shape ``(batch, ...)``.
         sample_weight: optional weights, ``(batch,)``, ``(batch, 1)`` or the shape of `values`.
-        reduction: one of `REDUCTIONS` (``"mean"`` is ``"sum_over_batch_size"``).
+        reduction: one of `REDUCTIONS` or None (``"none"``); ``"mean"`` is
+            ``"sum_over_batch_size"``.
         mask: optional 0/1 array, ``(batch,)`` or the shape of `values`, marking the entries that
             count; the others count for nothing, not even in a denominator.
 
@@ -62,6 +63,7 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size", m
         >>> float(reduce_values(jnp.array([1.0, 3.0]), jnp.array([1.0, 3.0]), "mean_with_sample_weight"))
         2.5
     """
+    reduction = check_reduction(reduction, "reduce_values")
     values = jnp.asarray(values)
     if not jnp.issubdtype(values.dtype, jnp.floating):
         values = values.astype(jnp.float32)

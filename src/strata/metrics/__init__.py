@@ -36,7 +36,7 @@ from strata.metrics.accuracy import (
     top_k_categorical_accuracy,
 )
 from strata.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
-from strata.metrics.hinge import CategoricalHinge, Hinge, SquaredHinge
+from strata.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from strata.metrics.probabilistic import (
     BinaryCrossentropy,
     CategoricalCrossentropy,

@@ -38,7 +38,7 @@ def accuracy(y_true, y_pred):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """Mean over the last axis of ``y_true == (y_pred > threshold)``.
+    """1.0 where ``y_true == (y_pred > threshold)``, per element (Keras 3 does not average).
 
     Args:
         y_true: 0/1 targets, ``(N, ..., D)`` (``(N,)`` against ``(N, 1)`` is aligned).
@@ -47,11 +47,11 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
 
     Example:
         >>> binary_accuracy([[1.0, 0.0]], [[0.7, 0.6]]).tolist()
-        [0.5]
+        [[1.0, 0.0]]
     """
     y_true, y_pred = align_ranks(y_true, y_pred)
     predicted = (y_pred > threshold).astype(y_true.dtype)
-    return jnp.mean((y_true == predicted).astype(jnp.float32), axis=-1)
+    return (y_true == predicted).astype(jnp.float32)
 
 
 def categorical_accuracy(y_true, y_pred):

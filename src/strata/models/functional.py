@@ -156,9 +156,7 @@ class Functional(Model):
                 kwargs["training"] = training
             input_masks = [masks.get(id(t)) for t in node.input_tensors]
             if any(m is not None for m in input_masks):
-                kwargs.setdefault(
-                    "mask", input_masks[0] if len(input_masks) == 1 else input_masks
-                )
+                kwargs.setdefault("mask", input_masks[0] if len(input_masks) == 1 else input_masks)
             outputs = layer(*args, **kwargs)
             out_leaves = jax.tree_util.tree_leaves(outputs)
             out_mask = (

@@ -111,8 +111,15 @@ class Model(SavingMixin, Trainer, Layer):
 
         return Functional.get_layer(self, name=name, index=index)
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
         """Print a table of the model's layers, output shapes and parameter counts."""
         from strata.utils.summary import print_summary
 

@@ -7,6 +7,7 @@ Example:
     'Nadam'
 """
 
+from strata.optimizers import schedules as schedules
 from strata.optimizers.adadelta import Adadelta
 from strata.optimizers.adagrad import Adagrad
 from strata.optimizers.adam import Adam, AdamW

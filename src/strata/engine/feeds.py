@@ -1,0 +1,338 @@
+"""Feeds: where the batches of one `fit`/`evaluate`/`predict` call come from.
+
+Both kinds hand the compiled chunk function the same thing — ``(data, indices, masks, start, n)``:
+a block of rows on the device, rows ``(steps, batch)`` of indices into it, a 0/1 mask of real
+samples, and which index rows to run — so one compiled function serves arrays and streams.
+
+- `ArrayFeed`: data that fits in memory goes to the device once; each epoch is a new index array.
+- `StreamFeed`: a generator, iterable or `PyDataset` yields batches; groups of `group` batches
+  are padded to the first batch's size, stacked, and moved to the device by a background thread
+  while the previous group trains, so the device does not wait for Python when the source keeps up.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import queue
+import threading
+import warnings
+
+import jax
+import numpy as np
+
+from strata.engine import data as data_lib
+
+
+class ArrayFeed:
+    """In-memory arrays: moved to the device once, re-indexed every epoch."""
+
+    group = None
+
+    def __init__(self, x_structure, y_list, sw_list, batch_size: int):
+        self._first = (x_structure, y_list)
+        self.x_leaves, self.x_def = jax.tree_util.tree_flatten(x_structure)
+        self.count = int(self.x_leaves[0].shape[0])
+        self.batch_size = min(batch_size, self.count)
+        self.steps = -(-self.count // self.batch_size)
+        self.data = jax.device_put((self.x_leaves, y_list, sw_list))
+        self._epoch = None
+
+    def first_structures(self):
+        """(x, y) arrays to infer output shapes and resolve losses and metrics from."""
+        return self._first
+
+    def begin_epoch(self, shuffle) -> None:
+        self._epoch = jax.device_put(data_lib.epoch_batches(self.count, self.batch_size, shuffle))
+
+    def chunk(self, step: int, n: int):
+        indices, masks = self._epoch
+        return self.data, indices, masks, step, min(n, self.steps - step)
+
+    def end_epoch(self) -> None:
+        self._epoch = None
+
+    def close(self) -> None:
+        self._epoch = None
+
+
+class PyDataset:
+    """A dataset of batches, as Keras 3's `PyDataset`: subclass it and define `__len__` and
+    `__getitem__(index) -> (x, y)` or `(x, y, sample_weight)`.
+
+    Args:
+        workers: how many batches to load in parallel ahead of training.
+        use_multiprocessing: load in processes instead of threads (the dataset must pickle).
+        max_queue_size: how many batches may wait, loaded, ahead of training.
+
+    Example:
+        >>> import numpy as np
+        >>> class Squares(PyDataset):
+        ...     def __len__(self):
+        ...         return 2
+        ...     def __getitem__(self, i):
+        ...         x = np.arange(4, dtype="float32")[:, None] + 4 * i
+        ...         return x, x**2
+        >>> len(Squares()), Squares()[1][0].shape
+        (2, (4, 1))
+    """
+
+    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"PyDataset: `workers` must be an int >= 1; received {workers!r}.")
+        if (
+            isinstance(max_queue_size, bool)
+            or not isinstance(max_queue_size, int)
+            or max_queue_size < 1
+        ):
+            raise ValueError(
+                f"PyDataset: `max_queue_size` must be an int >= 1; received {max_queue_size!r}."
+            )
+        self.workers = workers
+        self.use_multiprocessing = bool(use_multiprocessing)
+        self.max_queue_size = max_queue_size
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def __getitem__(self, index):
+        raise NotImplementedError
+
+    def on_epoch_end(self) -> None:
+        """Called after every epoch (shuffle your data here if you want)."""
+
+
+def is_batch_source(x) -> bool:
+    """True for data that arrives batch by batch: a `PyDataset`, a generator or other iterator,
+    or an iterable that is not itself array data."""
+    if isinstance(x, PyDataset):
+        return True
+    if isinstance(x, np.ndarray | list | tuple | dict | str | bytes) or hasattr(x, "__array__"):
+        return False
+    return hasattr(x, "__next__") or (hasattr(x, "__iter__") and not hasattr(x, "shape"))
+
+
+def _get_item(dataset, index):
+    return dataset[index]
+
+
+def split_batch(batch, index: int):
+    """A batch as ``(x, y, sample_weight)``: tuples of 1 to 3 entries, or bare x."""
+    if isinstance(batch, tuple):
+        if not 1 <= len(batch) <= 3:
+            raise ValueError(
+                f"Batch {index} is a tuple of {len(batch)} entries; expected (x,), (x, y) or "
+                "(x, y, sample_weight)."
+            )
+        return (*batch, None, None)[:3]
+    return batch, None, None
+
+
+class StreamFeed:
+    """Batches from a Python source, grouped, padded and prefetched to the device.
+
+    Args:
+        source: a `PyDataset`, generator, iterator or iterable of batches.
+        adapt: ``(raw_batch, index) -> (x_structure, y_list, sw_list)`` with checked arrays.
+        steps: batches per epoch (None: the `PyDataset`'s length, or until the source ends).
+        group: batches per compiled call.
+    """
+
+    def __init__(self, source, adapt, steps=None, group=1):
+        self.source = source
+        self.adapt = adapt
+        self.group = group
+        self.is_dataset = isinstance(source, PyDataset)
+        if self.is_dataset:
+            steps = len(source) if steps is None else min(steps, len(source))
+        self.steps = steps
+        self._iterator = None
+        self._held = None
+        self._pool = None
+        if self.is_dataset and source.workers > 1:
+            pool_type = (
+                concurrent.futures.ProcessPoolExecutor
+                if source.use_multiprocessing
+                else concurrent.futures.ThreadPoolExecutor
+            )
+            self._pool = pool_type(max_workers=source.workers)
+        first = self._peek()
+        self.first = adapt(first, 0)
+        x = self.first[0]
+        self.x_def = jax.tree_util.tree_structure(x)
+        self.batch_size = int(jax.tree_util.tree_leaves(x)[0].shape[0])
+        self._leaf_specs = [
+            (leaf.shape[1:], leaf.dtype) for leaf in jax.tree_util.tree_leaves(self.first)
+        ]
+        rows = self.group * self.batch_size
+        self.indices = jax.device_put(np.arange(rows, dtype=np.int32).reshape(self.group, -1))
+        self._queue = None
+        self._thread = None
+
+    def first_structures(self):
+        return self.first[0], self.first[1]
+
+    def _peek(self):
+        """The first batch, read without losing it: a dataset re-reads index 0; an iterator's
+        first batch is held and handed out again at the start of the first epoch."""
+        if self.is_dataset:
+            if len(self.source) == 0:
+                raise ValueError("The PyDataset is empty (len() == 0).")
+            return self.source[0]
+        self._iterator = iter(self.source)
+        try:
+            self._held = next(self._iterator)
+        except StopIteration:
+            raise ValueError("The data source produced no batches.") from None
+        return self._held
+
+    def _raw_epoch(self):
+        """The raw batches of one epoch."""
+        if self.is_dataset:
+            yield from self._dataset_epoch()
+            return
+        if self._iterator is None or (self._held is None and not hasattr(self.source, "__next__")):
+            self._iterator = iter(self.source)
+        produced = 0
+        if self._held is not None:
+            held, self._held = self._held, None
+            produced += 1
+            yield held
+        while self.steps is None or produced < self.steps:
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                self._iterator = None
+                return
+            produced += 1
+            yield batch
+
+    def _dataset_epoch(self):
+        source, count = self.source, self.steps
+        if self._pool is None:
+            for index in range(count):
+                yield source[index]
+            return
+        ahead = max(source.max_queue_size, source.workers)
+        pending = [self._pool.submit(_get_item, source, i) for i in range(min(ahead, count))]
+        for index in range(count):
+            batch = pending.pop(0).result()
+            following = index + len(pending) + 1
+            if following < count:
+                pending.append(self._pool.submit(_get_item, source, following))
+            yield batch
+
+    def _check(self, structure, index):
+        leaves = jax.tree_util.tree_leaves(structure)
+        if len(leaves) != len(self._leaf_specs):
+            raise ValueError(
+                f"Batch {index} has {len(leaves)} arrays, but the first batch had "
+                f"{len(self._leaf_specs)}. Every batch must have the same structure."
+            )
+        for position, (leaf, (shape, dtype)) in enumerate(zip(leaves, self._leaf_specs)):
+            if leaf.shape[1:] != shape:
+                raise ValueError(
+                    f"Batch {index}, array {position}: samples of shape {leaf.shape[1:]}, but the "
+                    f"first batch had {shape}. Every batch must hold samples of the same shape."
+                )
+            if leaf.shape[0] > self.batch_size:
+                raise ValueError(
+                    f"Batch {index}, array {position}: {leaf.shape[0]} samples, more than the "
+                    f"first batch's {self.batch_size}. Make the first batch the largest."
+                )
+            if leaf.dtype != dtype:
+                raise ValueError(
+                    f"Batch {index}, array {position}: dtype {leaf.dtype}, but the first batch "
+                    f"had {dtype}."
+                )
+        counts = {int(leaf.shape[0]) for leaf in leaves}
+        if len(counts) > 1:
+            raise ValueError(
+                f"Batch {index}: its arrays hold different numbers of samples {sorted(counts)}."
+            )
+
+    def _groups(self):
+        group = []
+        for index, raw in enumerate(self._raw_epoch()):
+            structure = self.adapt(raw, index)
+            self._check(structure, index)
+            group.append(structure)
+            if len(group) == self.group:
+                yield self._stack(group)
+                group = []
+        if group:
+            yield self._stack(group)
+
+    def _stack(self, group):
+        """Pad each batch to the batch size and stack the group into one block of rows."""
+        rows = self.group * self.batch_size
+        masks = np.zeros((self.group, self.batch_size), np.float32)
+        structures = []
+        for i, structure in enumerate(group):
+            count = int(jax.tree_util.tree_leaves(structure[0])[0].shape[0])
+            masks[i, :count] = 1.0
+            structures.append(structure)
+
+        def block(*leaves):
+            out = np.zeros((rows, *leaves[0].shape[1:]), leaves[0].dtype)
+            for i, leaf in enumerate(leaves):
+                out[i * self.batch_size : i * self.batch_size + leaf.shape[0]] = leaf
+            return out
+
+        data = jax.tree_util.tree_map(block, *structures)
+        x, y, sw = data
+        x_leaves = jax.tree_util.tree_leaves(x)
+        return jax.device_put(((x_leaves, y, sw), masks)), len(group)
+
+    def begin_epoch(self, shuffle=None) -> None:
+        self._queue = queue.Queue(maxsize=2)
+        stop = self._stop = threading.Event()
+
+        def produce(q=self._queue):
+            try:
+                for item in self._groups():
+                    while not stop.is_set():
+                        try:
+                            q.put(item, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                q.put(None)
+            except BaseException as err:  # handed to the training thread, raised there
+                q.put(err)
+
+        self._thread = threading.Thread(target=produce, daemon=True)
+        self._thread.start()
+
+    def chunk(self, step: int, n: int):
+        item = self._queue.get()
+        if item is None:
+            return None
+        if isinstance(item, BaseException):
+            raise item
+        (data, masks), count = item
+        return data, self.indices, masks, 0, min(n, count)
+
+    def end_epoch(self) -> None:
+        if self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self.is_dataset:
+            self.source.on_epoch_end()
+
+    def close(self) -> None:
+        self.end_epoch() if self._thread is not None else None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def warn_out_of_data(epoch: int) -> None:
+    warnings.warn(
+        f"Your input ran out of data in epoch {epoch + 1}; interrupting training. Make sure the "
+        "source can produce at least `steps_per_epoch * epochs` batches (for a generator, "
+        "loop over your data forever and set `steps_per_epoch`).",
+        UserWarning,
+        stacklevel=3,
+    )

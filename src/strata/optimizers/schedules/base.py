@@ -1,0 +1,73 @@
+"""`LearningRateSchedule`: a learning rate as a pure function of the optimizer step.
+
+A schedule is called with the step count, a traced int32 inside the compiled training step, so
+its `__call__` is plain `jax.numpy` arithmetic with no Python branching on the step. Values are
+computed in float32 with Keras 3's operation order, so they agree with Keras to float32 rounding.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import jax.numpy as jnp
+
+
+class LearningRateSchedule:
+    """Base class of learning-rate schedules; subclasses implement `__call__(step)`.
+
+    `get_config()` returns the constructor arguments and `from_config(config)` rebuilds the
+    schedule. Any instance can be passed as an optimizer's `learning_rate`.
+
+    Example:
+        >>> class Halving(LearningRateSchedule):
+        ...     def __init__(self, initial_learning_rate):
+        ...         self.initial_learning_rate = initial_learning_rate
+        ...     def __call__(self, step):
+        ...         return self.initial_learning_rate / (1.0 + step)
+        ...     def get_config(self):
+        ...         return {"initial_learning_rate": self.initial_learning_rate}
+        >>> float(Halving(0.1)(1))
+        0.05
+        >>> Halving.from_config(Halving(0.1).get_config()).initial_learning_rate
+        0.1
+    """
+
+    def __call__(self, step):
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
+        )
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `get_config()` to be "
+            "serializable."
+        )
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = ""
+        return f"{type(self).__name__}({args})"
+
+
+def as_float32(value):
+    """`value` (a Python number or a traced step) as a float32 array, as Keras casts the step."""
+    return jnp.asarray(value).astype(jnp.float32)
+
+
+def check_number(owner: str, name: str, value) -> None:
+    """Raise a ValueError unless `value` is a real number (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{owner}: `{name}` must be a number; received {name}={value!r}.")
+
+
+def check_positive(owner: str, name: str, value) -> None:
+    """Raise a ValueError unless `value` is a number > 0 (Keras's check on decay steps)."""
+    check_number(owner, name, value)
+    if not value > 0:
+        raise ValueError(f"{owner}: argument `{name}` must be > 0; received {name}={value}.")
