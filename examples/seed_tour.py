@@ -62,7 +62,9 @@ linear_model.compile(optimizer=sgd, loss="mse", metrics=["mse"])
 history = linear_model.fit(X, y, epochs=300, verbose=0)
 losses = history.history["loss"]
 print(f"loss: epoch 1 {losses[0]:.2f} -> epoch 300 {losses[-1]:.4f}")
-print(f"predicted score after 9.5 hours of study: {linear_model.predict([9.5], verbose=0)[0, 0]:.2f}")
+print(
+    f"predicted score after 9.5 hours of study: {linear_model.predict([9.5], verbose=0)[0, 0]:.2f}"
+)
 
 section("In [7] logistic regression, Input(shape=(3,))")
 inputs = Input(shape=(3,))

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from tests.layer_harness import check_layer
 
 from strata import layers
-from tests.layer_harness import check_layer
 
 
 @pytest.mark.parametrize(

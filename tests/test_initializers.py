@@ -203,7 +203,9 @@ def test_bad_arguments_raise_clear_errors():
         initializers.RandomNormal(seed=1.5)
     with pytest.raises(ValueError, match=r"`seed` must be in \[0, 2\*\*32\).*-1"):
         initializers.Orthogonal(seed=-1)
-    with pytest.raises(ValueError, match=r"Orthogonal initializer needs at least a 2-D shape.*\(7,\)"):
+    with pytest.raises(
+        ValueError, match=r"Orthogonal initializer needs at least a 2-D shape.*\(7,\)"
+    ):
         initializers.Orthogonal(seed=1)((7,))
     with pytest.raises(ValueError, match=r"Identity initializer needs a 2-D shape.*\(2, 2, 2\)"):
         initializers.Identity()((2, 2, 2))

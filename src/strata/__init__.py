@@ -10,8 +10,8 @@ Example:
 
 from strata import (
     activations,
-    config,
     callbacks,
+    config,
     datasets,
     initializers,
     layers,

@@ -262,7 +262,9 @@ class VarianceScaling(_Seeded):
         if isinstance(scale, bool) or not isinstance(scale, int | float) or scale <= 0.0:
             raise ValueError(f"{name}: `scale` must be a positive float; received scale={scale!r}.")
         if mode not in self._modes:
-            raise ValueError(f"{name}: `mode` must be one of {self._modes}; received mode={mode!r}.")
+            raise ValueError(
+                f"{name}: `mode` must be one of {self._modes}; received mode={mode!r}."
+            )
         if isinstance(distribution, str):
             distribution = distribution.lower()
         if distribution == "normal":

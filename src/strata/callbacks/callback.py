@@ -46,7 +46,9 @@ class Callback:
 
     def uses_batch_hooks(self) -> bool:
         """True when this callback overrides a batch-level hook."""
-        return any(getattr(type(self), hook) is not getattr(Callback, hook) for hook in _BATCH_HOOKS)
+        return any(
+            getattr(type(self), hook) is not getattr(Callback, hook) for hook in _BATCH_HOOKS
+        )
 
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...

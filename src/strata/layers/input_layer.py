@@ -60,7 +60,9 @@ class InputLayer(Layer):
     ):
         if input_shape is not None:
             warnings.warn(
-                "Argument `input_shape` is deprecated. Use `shape` instead.", UserWarning, stacklevel=2
+                "Argument `input_shape` is deprecated. Use `shape` instead.",
+                UserWarning,
+                stacklevel=2,
             )
             shape = input_shape
         super().__init__(name=name, dtype=dtype, **kwargs)

@@ -10,8 +10,8 @@ from strata import random as strata_random
 from strata.engine.trainer import Trainer
 from strata.graph.symbolic import is_symbolic
 from strata.layers.layer import Layer, _to_array_tree
-from strata.state import scope as state_scope
 from strata.saving.model_methods import SavingMixin
+from strata.state import scope as state_scope
 
 
 class Model(SavingMixin, Trainer, Layer):

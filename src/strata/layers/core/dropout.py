@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from strata import random as strata_random
-from strata.state import scope as state_scope
 from strata.layers.layer import Layer
+from strata.state import scope as state_scope
 
 
 class Dropout(Layer):

@@ -62,7 +62,9 @@ class Merge(Layer):
             return None
         import jax.numpy as jnp
 
-        masks = [jnp.ones(x.shape[:-1], dtype=bool) if m is None else m for x, m in zip(inputs, mask)]
+        masks = [
+            jnp.ones(x.shape[:-1], dtype=bool) if m is None else m for x, m in zip(inputs, mask)
+        ]
         combined = masks[0]
         for m in masks[1:]:
             combined = combined & m

@@ -57,7 +57,9 @@ class Concatenate(Merge):
     def compute_mask(self, inputs, mask=None):
         if mask is None or all(m is None for m in mask):
             return None
-        masks = [jnp.ones(x.shape[:-1], dtype=bool) if m is None else m for x, m in zip(inputs, mask)]
+        masks = [
+            jnp.ones(x.shape[:-1], dtype=bool) if m is None else m for x, m in zip(inputs, mask)
+        ]
         if self.axis in (-1, inputs[0].ndim - 1):
             return jnp.all(jnp.stack(masks), axis=0)
         return jnp.concatenate(masks, axis=self.axis)

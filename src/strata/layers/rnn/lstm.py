@@ -409,7 +409,5 @@ def lstm_sequence(
 
 def _check_rate(where: str, arg: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
-        raise ValueError(
-            f"{where}: `{arg}` must be a float in [0, 1); received {arg}={value!r}."
-        )
+        raise ValueError(f"{where}: `{arg}` must be a float in [0, 1); received {arg}={value!r}.")
     return float(value)
