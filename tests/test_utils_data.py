@@ -23,6 +23,15 @@ from strata.utils import (
 )
 
 
+@pytest.fixture(scope="module")
+def keras():
+    """Keras imported once: these utilities keep no session state, so no `clear_session` per test."""
+    import keras as keras_module
+
+    assert keras_module.backend.backend() == "jax"
+    return keras_module
+
+
 def test_exported_from_strata_utils():
     for name in [
         "normalize",
@@ -487,3 +496,20 @@ def test_timeseries_scalar_inputs_rejected():
         timeseries_dataset_from_array(3, None, 1)
     with pytest.raises(ValueError, match=r"`targets` must be an array with one target per step"):
         timeseries_dataset_from_array(np.arange(5), 3, 1)
+
+
+def test_timeseries_batches_train_like_the_same_arrays():
+    data = np.random.default_rng(0).normal(size=(60, 2)).astype("float32")
+    batches = timeseries_dataset_from_array(data[:-1], data[1:, 0], 5, batch_size=16)
+    x = np.concatenate([x for x, _ in batches])
+    y = np.concatenate([y for _, y in batches])
+
+    def fit(*args, **kwargs):
+        strata.utils.set_random_seed(0)
+        model = strata.Sequential(
+            [strata.Input((5, 2)), strata.layers.Flatten(), strata.layers.Dense(1)]
+        )
+        model.compile("sgd", "mse")
+        return model.fit(*args, epochs=2, verbose=0, **kwargs).history["loss"]
+
+    np.testing.assert_allclose(fit(batches), fit(x, y, batch_size=16, shuffle=False), rtol=1e-5)

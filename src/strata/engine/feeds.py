@@ -20,6 +20,7 @@ import warnings
 import jax
 import numpy as np
 
+from strata import distribution as distribution_lib
 from strata.engine import data as data_lib
 
 
@@ -34,15 +35,66 @@ class ArrayFeed:
         self.count = int(self.x_leaves[0].shape[0])
         self.batch_size = min(batch_size, self.count)
         self.steps = -(-self.count // self.batch_size)
-        self.data = jax.device_put((self.x_leaves, y_list, sw_list))
+        self.distribution = distribution_lib.distribution()
+        self.processes = jax.process_count() if self.distribution is not None else 1
         self._epoch = None
+        if self.processes > 1:
+            self._init_multi_process(y_list, sw_list, batch_size)
+            return
+        placement = None if self.distribution is None else self.distribution.replicated()
+        self.data = jax.device_put((self.x_leaves, y_list, sw_list), placement)
+
+    def _init_multi_process(self, y_list, sw_list, batch_size: int) -> None:
+        """Several processes: each holds its own rows; together they form one global array.
+
+        `batch_size` is the global batch; each process contributes an equal share of every
+        batch from its own rows, so a process never needs another's data on the host.
+        """
+        from jax.experimental import multihost_utils
+
+        counts = multihost_utils.process_allgather(np.int32(self.count))
+        if len(set(np.ravel(counts).tolist())) > 1:
+            raise ValueError(
+                "With several processes every process must hold the same number of samples; "
+                f"they hold {np.ravel(counts).tolist()}. Split the data evenly (drop or repeat "
+                "a few rows)."
+            )
+        self.local_batch = -(-batch_size // self.processes)
+        self.batch_size = self.local_batch * self.processes
+        self.steps = -(-self.count // self.local_batch)
+        rows = self.distribution.batch_sharding()
+        self.data = jax.tree_util.tree_map(
+            lambda leaf: jax.make_array_from_process_local_data(rows, leaf),
+            (self.x_leaves, y_list, sw_list),
+        )
 
     def first_structures(self):
         """(x, y) arrays to infer output shapes and resolve losses and metrics from."""
         return self._first
 
     def begin_epoch(self, shuffle) -> None:
-        self._epoch = jax.device_put(data_lib.epoch_batches(self.count, self.batch_size, shuffle))
+        if self.processes > 1:
+            self._begin_multi_process_epoch(shuffle)
+            return
+        indices, masks = data_lib.epoch_batches(self.count, self.batch_size, shuffle)
+        placement = None
+        if self.distribution is not None:
+            # Each batch is split over the batch shards; pad it with masked rows to divide evenly.
+            indices, masks = pad_columns(indices, masks, self.distribution.batch_shards)
+            placement = self.distribution.replicated()
+        self._epoch = jax.device_put((indices, masks), placement)
+
+    def _begin_multi_process_epoch(self, shuffle) -> None:
+        from jax.sharding import NamedSharding, PartitionSpec
+
+        indices, masks = data_lib.epoch_batches(self.count, self.local_batch, shuffle)
+        indices = indices + jax.process_index() * self.count  # rows of this process, globally
+        dist = self.distribution
+        columns = NamedSharding(dist.device_mesh.jax_mesh, PartitionSpec(None, dist.batch_dim_name))
+        self._epoch = (
+            jax.make_array_from_process_local_data(columns, indices),
+            jax.make_array_from_process_local_data(columns, masks),
+        )
 
     def chunk(self, step: int, n: int):
         indices, masks = self._epoch
@@ -53,6 +105,23 @@ class ArrayFeed:
 
     def close(self) -> None:
         self._epoch = None
+
+
+def pad_columns(indices, masks, multiple: int):
+    """Widen ``(steps, batch)`` index and mask rows to a multiple of `multiple` (masked padding).
+
+    Example:
+        >>> i, m = pad_columns(np.ones((2, 3), np.int32), np.ones((2, 3), np.float32), 2)
+        >>> i.shape, m[0].tolist()
+        ((2, 4), [1.0, 1.0, 1.0, 0.0])
+    """
+    extra = -indices.shape[1] % multiple
+    if not extra:
+        return indices, masks
+    steps = indices.shape[0]
+    indices = np.concatenate([indices, np.zeros((steps, extra), indices.dtype)], axis=1)
+    masks = np.concatenate([masks, np.zeros((steps, extra), masks.dtype)], axis=1)
+    return indices, masks
 
 
 class PyDataset:

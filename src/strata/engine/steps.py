@@ -35,7 +35,8 @@ class StepFunctions:
         x_treedef / y_treedef / sw_treedef: how flat data leaves rebuild the user's structures.
     """
 
-    def __init__(self, model, objectives, optimizer, trainable, non_trainable):
+    def __init__(self, model, objectives, optimizer, trainable, non_trainable, distribution=None):
+        self.distribution = distribution
         self.model = model
         self.objectives = objectives
         self.optimizer = optimizer
@@ -44,6 +45,58 @@ class StepFunctions:
         self.constraints = [getattr(v, "constraint", None) for v in self.trainable]
         self.trace_counts = {"train": 0, "test": 0, "predict": 0}
         self._jitted = {}
+
+    # ---- placement on devices --------------------------------------------------------------------
+    def state_shardings(self, state: dict):
+        """Shardings for a training state: weights by the distribution, the rest replicated."""
+        dist = self.distribution
+        replicated = dist.replicated()
+        params = [dist.variable_sharding(v) for v in self.trainable]
+        shapes = [v.shape for v in self.trainable]
+
+        def mirrors_params(node) -> bool:
+            return (
+                isinstance(node, list)
+                and len(node) == len(shapes)
+                and all(getattr(n, "shape", None) == s for n, s in zip(node, shapes))
+            )
+
+        def sharding_of(node):
+            return list(params) if mirrors_params(node) else replicated
+
+        shardings = {
+            key: jax.tree_util.tree_map(lambda _: replicated, value) for key, value in state.items()
+        }
+        shardings["trainable"] = params
+        shardings["non_trainable"] = [dist.variable_sharding(v) for v in self.non_trainable]
+        if "optimizer" in state:
+            shardings["optimizer"] = jax.tree_util.tree_map(
+                sharding_of, state["optimizer"], is_leaf=mirrors_params
+            )
+        return shardings
+
+    def place(self, state: dict) -> dict:
+        """Put a state on the devices the distribution asks for (no-op without one)."""
+        if self.distribution is None:
+            return state
+        return jax.device_put(state, self.state_shardings(state))
+
+    def _pin(self, state: dict) -> dict:
+        """Inside the step: keep the state's shardings fixed from call to call."""
+        if self.distribution is None:
+            return state
+        return jax.lax.with_sharding_constraint(state, self.state_shardings(state))
+
+    def _batch(self, x_def, data, idx, mask):
+        """Gather one batch from the on-device data; split it across devices if distributed."""
+        x_leaves, y_leaves, sw_leaves = data
+        x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
+        y = _gather(y_leaves, idx)
+        sw = [None if leaf is None else leaf[idx] for leaf in sw_leaves]
+        if self.distribution is not None:
+            sharding = self.distribution.batch_sharding()
+            x, y, sw, mask = jax.lax.with_sharding_constraint((x, y, sw, mask), sharding)
+        return x, y, sw, mask
 
     # ---- the model as a pure function ------------------------------------------------------------
     def forward(self, trainable, non_trainable, x, *, training, rng=None, mask=None):
@@ -88,6 +141,13 @@ class StepFunctions:
             for name, metric in zip(names, group):
                 state[name] = metric.init()
         return state
+
+    def fresh_metrics(self) -> dict:
+        """Zeroed metric state, placed like the rest of the training state."""
+        metrics = self.init_metrics()
+        if self.distribution is None:
+            return metrics
+        return jax.device_put(metrics, self.distribution.replicated())
 
     def _metric_groups(self):
         return [
@@ -146,7 +206,6 @@ class StepFunctions:
 
     def _train_chunk(self, x_def, state, data, indices, masks, start, n_steps):
         self.trace_counts["train"] += 1
-        x_leaves, y_leaves, sw_leaves = data
 
         def loss_fn(trainable, non_trainable, x, y, sw, mask, rng):
             outputs, new_nt, added = self.forward(
@@ -160,10 +219,7 @@ class StepFunctions:
 
         def body(i, state):
             row = start + i
-            idx, mask = indices[row], masks[row]
-            x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
-            y = _gather(y_leaves, idx)
-            sw = [None if leaf is None else leaf[idx] for leaf in sw_leaves]
+            x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
             rng, step_key = jax.random.split(state["rng"])
             (total, (y_pred, per_output, new_nt)), grads = grad_fn(
                 state["trainable"], state["non_trainable"], x, y, sw, mask, step_key
@@ -186,7 +242,7 @@ class StepFunctions:
                 "rng": rng,
             }
 
-        state = jax.lax.fori_loop(0, n_steps, body, state)
+        state = self._pin(jax.lax.fori_loop(0, n_steps, body, self._pin(state)))
         return state, self.metric_results(state["metrics"])
 
     def test_chunk(self, x_def):
@@ -197,14 +253,10 @@ class StepFunctions:
         self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps
     ):
         self.trace_counts["test"] += 1
-        x_leaves, y_leaves, sw_leaves = data
 
         def body(i, metrics):
             row = start + i
-            idx, mask = indices[row], masks[row]
-            x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
-            y = _gather(y_leaves, idx)
-            sw = [None if leaf is None else leaf[idx] for leaf in sw_leaves]
+            x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
             outputs, _, added = self.forward(trainable, non_trainable, x, training=False, mask=mask)
             y_pred = self._outputs_list(outputs)
             total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
@@ -221,7 +273,9 @@ class StepFunctions:
         self.trace_counts["predict"] += 1
 
         def one_batch(idx):
-            x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
+            x, _, _, _ = self._batch(
+                x_def, (x_leaves, [], []), idx, jnp.ones(idx.shape, jnp.float32)
+            )
             outputs, _, _ = self.forward(trainable, non_trainable, x, training=False)
             return outputs
 

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from strata import distribution as distribution_lib
 from strata import optimizers as strata_optimizers
 from strata import random as strata_random
 from strata.callbacks.callback_list import CallbackList
@@ -236,14 +237,16 @@ class Trainer:
     def _step_functions(self) -> StepFunctions:
         trainable = self.trainable_weights
         non_trainable = self.non_trainable_weights
+        dist = distribution_lib.distribution()
         key = (
             tuple(v.uid for v in trainable),
             tuple(v.uid for v in non_trainable),
             id(self._objectives),
+            id(dist),
         )
         if self._steps is None or self._steps_key != key:
             self._steps = StepFunctions(
-                self, self._objectives, self.optimizer, trainable, non_trainable
+                self, self._objectives, self.optimizer, trainable, non_trainable, dist
             )
             self._steps_key = key
             if self.optimizer is not None:
@@ -362,7 +365,7 @@ class Trainer:
         callback_list.on_train_begin()
         try:
             for epoch in range(initial_epoch, epochs):
-                state["metrics"] = steps_fn.init_metrics()
+                state["metrics"] = steps_fn.fresh_metrics()
                 callback_list.on_epoch_begin(epoch)
                 feed.begin_epoch(shuffle)
                 step, ran_out = 0, False
@@ -473,13 +476,15 @@ class Trainer:
         return x_structure, y_list, sw_list
 
     def _initial_train_state(self, steps_fn) -> dict:
-        return {
-            "trainable": [v.value for v in steps_fn.trainable],
-            "non_trainable": [v.value for v in steps_fn.non_trainable],
-            "optimizer": self.optimizer.state,
-            "metrics": steps_fn.init_metrics(),
-            "rng": strata_random.next_key(),
-        }
+        return steps_fn.place(
+            {
+                "trainable": [v.value for v in steps_fn.trainable],
+                "non_trainable": [v.value for v in steps_fn.non_trainable],
+                "optimizer": self.optimizer.state,
+                "metrics": steps_fn.init_metrics(),
+                "rng": strata_random.next_key(),
+            }
+        )
 
     def _write_back(self, steps_fn, state) -> None:
         """Point the variables and optimizer at the latest state (no copies)."""
@@ -543,9 +548,15 @@ class Trainer:
         self._ensure_objectives(*feed.first_structures())
         steps_fn = self._step_functions()
         test_chunk = steps_fn.test_chunk(feed.x_def)
-        trainable = [v.value for v in steps_fn.trainable]
-        non_trainable = [v.value for v in steps_fn.non_trainable]
-        metrics = steps_fn.init_metrics()
+        placed = steps_fn.place(
+            {
+                "trainable": [v.value for v in steps_fn.trainable],
+                "non_trainable": [v.value for v in steps_fn.non_trainable],
+                "metrics": steps_fn.init_metrics(),
+            }
+        )
+        trainable, non_trainable = placed["trainable"], placed["non_trainable"]
+        metrics = placed["metrics"]
         if callbacks is not None:
             callbacks.on_test_begin()
         batch_hooks = callbacks is not None and callbacks.uses_batch_hooks()
@@ -584,6 +595,9 @@ class Trainer:
         # Bucket small inputs to a power of two so predicting on 1, 3 or 7 rows does not compile
         # a new function for every size.
         batch = min(batch_size, 1 << max(0, (count - 1).bit_length()))
+        dist = distribution_lib.distribution()
+        if dist is not None:
+            batch = -(-batch // dist.batch_shards) * dist.batch_shards
         n_batches = math.ceil(count / batch)
         per_call = min(1 << max(0, (n_batches - 1).bit_length()), max(1, 65536 // batch))
         total_batches = math.ceil(n_batches / per_call) * per_call
@@ -659,10 +673,11 @@ class Trainer:
     def _predict_functions(self) -> StepFunctions:
         if self.compiled and self._objectives is not None:
             return self._step_functions()
-        key = ("predict", tuple(v.uid for v in self.weights))
+        dist = distribution_lib.distribution()
+        key = ("predict", tuple(v.uid for v in self.weights), id(dist))
         if getattr(self, "_predict_steps_key", None) != key:
             self._predict_steps = StepFunctions(
-                self, None, None, self.trainable_weights, self.non_trainable_weights
+                self, None, None, self.trainable_weights, self.non_trainable_weights, dist
             )
             self._predict_steps_key = key
         return self._predict_steps
@@ -733,7 +748,15 @@ def _check_verbose(verbose) -> None:
 
 
 def _to_floats(device_logs) -> dict:
-    return {k: float(v) for k, v in jax.device_get(device_logs).items()}
+    """Logs as Python floats (from replicated arrays, also when they span several processes)."""
+
+    def local(value):
+        return value if getattr(value, "is_fully_addressable", True) else value.addressable_data(0)
+
+    return {
+        k: float(v)
+        for k, v in jax.device_get({k: local(v) for k, v in device_logs.items()}).items()
+    }
 
 
 def _ordered_logs(logs: dict) -> dict:

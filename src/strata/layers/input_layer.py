@@ -85,12 +85,29 @@ class InputLayer(Layer):
         return inputs
 
     def get_config(self) -> dict:
+        # Keras 3's keys; its InputLayer keeps `dtype` as a plain name, not a DTypePolicy.
         return {
             "batch_shape": self.batch_shape,
             "dtype": self.dtype,
             "sparse": False,
+            "ragged": False,
             "name": self.name,
+            "optional": False,
         }
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        for key in ("sparse", "ragged", "optional"):
+            if config.pop(key, False):
+                raise ValueError(
+                    f"InputLayer '{config.get('name')}': `{key}=True` inputs are not supported."
+                )
+        # tf.keras 2 spelled the full shape `batch_input_shape`.
+        legacy_shape = config.pop("batch_input_shape", None)
+        if config.get("batch_shape") is None and legacy_shape is not None:
+            config["batch_shape"] = legacy_shape
+        return super().from_config(config)
 
 
 def Input(

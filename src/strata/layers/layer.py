@@ -338,10 +338,15 @@ class Layer:
 
     # ---- config ----------------------------------------------------------------------------------
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        """The constructor arguments. ``dtype`` takes Keras 3's `DTypePolicy` form, which every
+        layer config in a Keras file carries (`from_config` accepts it or a plain name)."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy(self.dtype)}
 
     @classmethod
     def from_config(cls, config: dict):
+        config = dict(config)
+        if "dtype" in config:
+            config["dtype"] = dtype_from_policy(config["dtype"])
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -381,6 +386,42 @@ def _dedupe(variables):
             seen.add(v.uid)
             out.append(v)
     return out
+
+
+def dtype_policy(dtype: str) -> dict:
+    """Keras 3's serialized `DTypePolicy` for a dtype name.
+
+    Example:
+        >>> dtype_policy("float32")["config"]
+        {'name': 'float32'}
+    """
+    return {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": dtype},
+        "registered_name": None,
+    }
+
+
+def dtype_from_policy(value):
+    """A dtype name from a name, None, or a serialized (Keras 3 or tf.keras) dtype policy.
+
+    Mixed-precision policies (``"mixed_float16"``) are refused: strata computes in one dtype.
+    """
+    if isinstance(value, dict):
+        config = value.get("config")
+        name = config.get("name") if isinstance(config, dict) else None
+        if value.get("class_name") not in ("DTypePolicy", "FloatDTypePolicy", "Policy") or not (
+            isinstance(name, str)
+        ):
+            raise ValueError(f"Unrecognized dtype policy {value!r}; expected a DTypePolicy.")
+        value = name
+    if isinstance(value, str) and value.startswith("mixed_"):
+        raise ValueError(
+            f"The dtype policy {value!r} (mixed precision) is not supported: strata layers "
+            "compute in a single dtype. Use 'float32', 'float16' or 'bfloat16'."
+        )
+    return value
 
 
 def _dtype_name(dtype) -> str:

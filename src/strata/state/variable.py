@@ -83,7 +83,11 @@ class Variable:
         return self._value.ndim
 
     def numpy(self) -> np.ndarray:
-        return np.asarray(self._value)
+        value = self._value
+        if not getattr(value, "is_fully_addressable", True):
+            # A weight replicated over several processes: every process holds a full copy.
+            value = value.addressable_data(0)
+        return np.asarray(value)
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.value, dtype=dtype)

@@ -13,3 +13,7 @@ __all__ += ["timeseries_dataset_from_array"]
 from strata.engine.feeds import PyDataset  # noqa: E402
 
 __all__ += ["PyDataset"]
+from strata.utils.plotting.history_plot import plot_history  # noqa: E402
+from strata.utils.plotting.model_plot import plot_model  # noqa: E402
+
+__all__ += ["plot_history", "plot_model"]

@@ -1,8 +1,9 @@
 """`timeseries_dataset_from_array`: sliding windows over a series, in batches of NumPy arrays.
 
 Keras returns a ``tf.data.Dataset``; strata has no tf.data, so it returns `TimeseriesBatches`, a
-plain Python iterable that yields ``(x, y)`` NumPy batches (or ``x`` alone without targets) and
-can be iterated again for every epoch. The windows and target values are the ones Keras yields.
+plain Python iterable that yields ``(x, y)`` NumPy batches (or ``x`` alone without targets), can
+be iterated again for every epoch, and can be passed to ``fit``, ``evaluate`` and ``predict`` as it
+is. The windows and target values are the ones Keras yields.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def timeseries_dataset_from_array(
     single window gives no batches, as in Keras.
 
     Unlike Keras, which returns a ``tf.data.Dataset``, the result is a Python iterable of NumPy
-    batches (see `TimeseriesBatches`); ``np.concatenate`` over it gives arrays for ``fit``. With
+    batches (see `TimeseriesBatches`), which ``fit``, ``evaluate`` and ``predict`` accept. With
     ``shuffle=True`` the window order is the permutation Keras draws
     (``np.random.RandomState(seed)``; a seed of None draws one from NumPy's global generator);
     Keras then also shuffles within a buffer with TensorFlow's generator, which strata leaves out,

@@ -1,0 +1,1 @@
+"""Drawing models and training curves: layout in pure Python, SVG as text, PNG/PDF via matplotlib."""
