@@ -27,4 +27,5 @@ x = rng.normal(size=(64, 5)).astype("float32")
 y = x.sum(axis=1, keepdims=True)
 rows = np.concatenate([np.arange(start, start + 4) for start in range(process_id * 4, 64, 8)])
 history = model.fit(x[rows], y[rows], batch_size=8, epochs=3, shuffle=False, verbose=0)
-np.savez(out_file, loss=np.array(history.history["loss"]), *model.get_weights())
+weights = {f"arr_{i}": w for i, w in enumerate(model.get_weights())}
+np.savez(out_file, loss=np.array(history.history["loss"]), **weights)
