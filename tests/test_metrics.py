@@ -122,7 +122,8 @@ def test_metric_matches_keras_over_updates_and_reset(K, cls_name, kwargs, kind, 
     ours = getattr(metrics, cls_name)(**kwargs)
     theirs = getattr(K.metrics, cls_name)(**kwargs)
     assert_close(ours.result(), theirs.result())
-    for n, weighting in ((6, "sample"), (3, "column"), (9, "sample")):
+    # Few distinct shapes: every new shape costs an eager compile on both sides.
+    for n, weighting in ((6, "sample"), (6, "column"), (9, "sample")):
         y_true, y_pred = make_batch(kind, rng, n)
         sample_weight = _weights(rng, n, weighting if weighted else "none")
         ours.update_state(y_true, y_pred, sample_weight=sample_weight)
@@ -131,7 +132,7 @@ def test_metric_matches_keras_over_updates_and_reset(K, cls_name, kwargs, kind, 
     ours.reset_state()
     theirs.reset_state()
     assert_close(ours.result(), theirs.result())
-    y_true, y_pred = make_batch(kind, rng, 4)
+    y_true, y_pred = make_batch(kind, rng, 6)
     assert_close(ours(y_true, y_pred), theirs(y_true, y_pred))
 
 
