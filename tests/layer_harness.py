@@ -64,7 +64,8 @@ def check_layer(make_strata, make_keras, input_shapes, keras, *, seed=0, atol=1e
             return sum(jnp.sum(jnp.sin(o)) for o in outs)
 
         def keras_loss(weights, inputs):
-            outs, _ = k_layer.stateless_call(weights, [], inputs if multi else inputs[0])
+            non_trainable = [v.value for v in k_layer.non_trainable_variables]
+            outs, _ = k_layer.stateless_call(weights, non_trainable, inputs if multi else inputs[0])
             return sum(jnp.sum(jnp.sin(o)) for o in _as_list(outs))
 
         grads = jax.grad(strata_loss)(

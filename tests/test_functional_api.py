@@ -185,3 +185,12 @@ def test_subclassed_model_trains_like_a_functional_one():
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert len(model.trainable_weights) == 4
     assert model.predict(x, verbose=0).shape == (32, 1)
+
+
+def test_calling_build_directly_marks_the_layer_built():
+    layer = layers.Dense(3)
+    layer.build((None, 4))
+    assert layer.built and len(layer.weights) == 2
+    layer(np.ones((2, 4), "float32"))
+    layer.build((None, 4))
+    assert len(layer.weights) == 2

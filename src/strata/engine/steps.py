@@ -207,13 +207,18 @@ class StepFunctions:
     def _train_chunk(self, x_def, state, data, indices, masks, start, n_steps):
         self.trace_counts["train"] += 1
 
+        state_in = {}
+
         def loss_fn(trainable, non_trainable, x, y, sw, mask, rng):
             outputs, new_nt, added = self.forward(
                 trainable, non_trainable, x, training=True, rng=rng, mask=mask
             )
-            y_pred = self._outputs_list(outputs)
+            y_pred = _in_float32(self._outputs_list(outputs))
             total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
-            return total, (y_pred, per_output, new_nt)
+            scale = self.optimizer.loss_scale_of(state_in["optimizer"])
+            # Mixed float16: differentiate the scaled loss; the optimizer unscales the gradients.
+            scaled = total if scale is None else total * scale
+            return scaled, (total, y_pred, per_output, new_nt)
 
         grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
 
@@ -221,7 +226,8 @@ class StepFunctions:
             row = start + i
             x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
             rng, step_key = jax.random.split(state["rng"])
-            (total, (y_pred, per_output, new_nt)), grads = grad_fn(
+            state_in["optimizer"] = state["optimizer"]
+            (_, (total, y_pred, per_output, new_nt)), grads = grad_fn(
                 state["trainable"], state["non_trainable"], x, y, sw, mask, step_key
             )
             new_params, new_opt = self.optimizer.step(
@@ -258,7 +264,7 @@ class StepFunctions:
             row = start + i
             x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
             outputs, _, added = self.forward(trainable, non_trainable, x, training=False, mask=mask)
-            y_pred = self._outputs_list(outputs)
+            y_pred = _in_float32(self._outputs_list(outputs))
             total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
             return self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
 
@@ -282,6 +288,16 @@ class StepFunctions:
         return jax.lax.map(one_batch, indices)
 
     decay_mask = None
+
+
+def _in_float32(predictions):
+    """Losses and metrics are computed in float32 even when a model computes in 16 bits."""
+    return [
+        p.astype(jnp.float32)
+        if jnp.issubdtype(p.dtype, jnp.floating) and p.dtype != jnp.float32
+        else p
+        for p in predictions
+    ]
 
 
 def _times_mask(sample_weight, mask):

@@ -18,6 +18,7 @@ import numpy as np
 from strata import initializers as strata_initializers
 from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
+from strata.mixed_precision import policy as mixed_precision_policy
 from strata.state import scope as state_scope
 from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case, unique_name
@@ -67,7 +68,10 @@ class Layer:
             raise TypeError(f"`name` must be a string; received name={name!r}.")
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = _dtype_name(dtype or "float32")
+        self.dtype_policy = mixed_precision_policy.get(dtype)
+        # As in Keras, `dtype` is the weights' dtype; `compute_dtype` the one `call` works in.
+        self.dtype = self.dtype_policy.variable_dtype
+        self.compute_dtype = self.dtype_policy.compute_dtype
         self.built = False
         self._own_variables: list[Variable] = []
         self._sublayers: list[Layer] = []
@@ -81,6 +85,11 @@ class Layer:
         self._declared_batch_size = batch_size
         if batch_input_shape is not None:
             self._declared_batch_size = batch_input_shape[0]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     # ---- attribute tracking -------------------------------------------------------------
     # Attributes that hold graph bookkeeping, not the layer's own sublayers.
@@ -265,7 +274,7 @@ class Layer:
         return jax.tree_util.tree_map(merge, first, second)
 
     def _output_dtype(self, inputs) -> str:
-        return self.dtype
+        return self.compute_dtype
 
     # True for layers that create a mask from their inputs (Embedding with mask_zero, Masking).
     produces_mask = False
@@ -284,12 +293,16 @@ class Layer:
         first = args[0]
         if any(is_symbolic(x) for x in jax.tree_util.tree_leaves((args, kwargs))):
             return self._symbolic_call(args, kwargs)
-        first = _to_array_tree(first, self.dtype)
+        first = _to_array_tree(first, self.compute_dtype)
         args = (first,) + args[1:]
         self._check_input(first)
         self._maybe_build(_shapes_of(first))
         kwargs = self._fill_call_defaults(kwargs)
-        outputs = self.call(*args, **kwargs)
+        if self.dtype_policy.is_mixed:
+            with state_scope.autocast(self.compute_dtype):
+                outputs = self.call(*args, **kwargs)
+        else:
+            outputs = self.call(*args, **kwargs)
         active = state_scope.current()
         if active is not None:
             for variable, regularizer in self._regularized:
@@ -338,13 +351,30 @@ class Layer:
 
     # ---- config ----------------------------------------------------------------------------------
     def get_config(self) -> dict:
-        """The constructor arguments. ``dtype`` takes Keras 3's `DTypePolicy` form, which every
-        layer config in a Keras file carries (`from_config` accepts it or a plain name)."""
-        return {"name": self.name, "trainable": self.trainable, "dtype": dtype_policy(self.dtype)}
+        """The constructor arguments, in Keras 3's form.
+
+        ``dtype`` is a serialized `DTypePolicy` and a set ``activity_regularizer`` is included,
+        as Keras's base layer does; objects are serialized with `serialize_keras_object`.
+        """
+        from strata.saving.serialization import serialize_keras_object
+
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": dtype_policy(self.dtype_policy.name),
+        }
+        regularizer = getattr(self, "activity_regularizer", None)
+        if regularizer is not None:
+            config["activity_regularizer"] = serialize_keras_object(regularizer)
+        return config
 
     @classmethod
     def from_config(cls, config: dict):
-        config = dict(config)
+        """The layer `get_config` describes; serialized objects in it (initializers,
+        regularizers, registered functions) are resolved through `strata.saving`'s registry."""
+        from strata.saving.serialization import deserialize_keras_object
+
+        config = dict(deserialize_keras_object(dict(config)))
         if "dtype" in config:
             config["dtype"] = dtype_from_policy(config["dtype"])
         return cls(**config)
@@ -379,6 +409,23 @@ class Layer:
         return self._inbound_nodes[0]
 
 
+def _marks_built(build):
+    """Wrap a subclass's `build` so that calling it directly (as Keras allows) marks the layer
+    built and a later call does not create the weights a second time."""
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        if self.__dict__.get("built") and self.__dict__.get("_own_variables"):
+            return None
+        result = build(self, *args, **kwargs)
+        self.built = True
+        if args:
+            self._build_shape = args[0]
+        return result
+
+    return wrapper
+
+
 def _dedupe(variables):
     seen, out = set(), []
     for v in variables:
@@ -404,10 +451,7 @@ def dtype_policy(dtype: str) -> dict:
 
 
 def dtype_from_policy(value):
-    """A dtype name from a name, None, or a serialized (Keras 3 or tf.keras) dtype policy.
-
-    Mixed-precision policies (``"mixed_float16"``) are refused: strata computes in one dtype.
-    """
+    """A policy name from a name, None, or a serialized (Keras 3 or tf.keras) dtype policy."""
     if isinstance(value, dict):
         config = value.get("config")
         name = config.get("name") if isinstance(config, dict) else None
@@ -416,11 +460,9 @@ def dtype_from_policy(value):
         ):
             raise ValueError(f"Unrecognized dtype policy {value!r}; expected a DTypePolicy.")
         value = name
-    if isinstance(value, str) and value.startswith("mixed_"):
-        raise ValueError(
-            f"The dtype policy {value!r} (mixed precision) is not supported: strata layers "
-            "compute in a single dtype. Use 'float32', 'float16' or 'bfloat16'."
-        )
+    if isinstance(value, str):
+        # Validates the name; mixed policies ("mixed_bfloat16") are kept as names.
+        mixed_precision_policy.DTypePolicy(value)
     return value
 
 

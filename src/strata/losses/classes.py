@@ -98,7 +98,12 @@ class LossFunctionWrapper(Loss):
 
 
 def keras_signature(order, defaults) -> inspect.Signature:
-    """A constructor signature with Keras's positional order (`order`) and `defaults`."""
+    """A constructor signature with Keras's positional order (`order`) and `defaults`.
+
+    Example:
+        >>> str(keras_signature(("delta", "name"), {"delta": 1.0, "name": "huber_loss"}))
+        "(self, delta=1.0, name='huber_loss')"
+    """
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [
         inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=defaults[n])

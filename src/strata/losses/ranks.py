@@ -24,6 +24,11 @@ def squeeze_or_expand(x1, x2):
 
     Returns:
         ``(x1, x2)``, one of them squeezed or expanded on its last axis, or both unchanged.
+
+    Example:
+        >>> a, b = squeeze_or_expand(jnp.zeros((4, 3, 1)), jnp.zeros((4, 3)))
+        >>> a.shape, b.shape
+        ((4, 3), (4, 3))
     """
     if x1.ndim == x2.ndim + 1 and x1.shape[-1] == 1:
         if x2.ndim == 1:
@@ -59,7 +64,12 @@ def align_ranks(y_true, y_pred):
 
 
 def pad_rank(x, ndim: int):
-    """`x` with trailing 1-axes appended until it has `ndim` axes (for broadcasting weights)."""
+    """`x` with trailing 1-axes appended until it has `ndim` axes (for broadcasting weights).
+
+    Example:
+        >>> pad_rank(jnp.ones(4), 3).shape
+        (4, 1, 1)
+    """
     while x.ndim < ndim:
         x = jnp.expand_dims(x, -1)
     return x

@@ -88,6 +88,11 @@ def to_samples(values, sample_weight, reduce_fn, mask=None):
     Returns:
         ``(values, weights)``: ``(N,)`` arrays (or scalars); weights is None when neither
         `sample_weight` nor `mask` was given.
+
+    Example:
+        >>> values, weights = to_samples(jnp.array([[1.0, 3.0], [5.0, 7.0]]), [1.0, 0.5], jnp.mean)
+        >>> values.tolist(), weights.tolist()
+        ([2.0, 3.0], [1.0, 0.5])
     """
     values = jnp.asarray(values, jnp.float32)
     weight = None if sample_weight is None else jnp.asarray(sample_weight, jnp.float32)

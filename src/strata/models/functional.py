@@ -164,11 +164,11 @@ class Functional(Model):
                 if kwargs.get("mask") is not None or layer.produces_mask
                 else None
             )
-            for i, (tensor, value) in enumerate(zip(node.output_tensors, out_leaves)):
+            out_masks = _per_output_masks(out_mask, len(out_leaves))
+            for tensor, value, tensor_mask in zip(node.output_tensors, out_leaves, out_masks):
                 values[id(tensor)] = value
-                if out_mask is not None:
-                    leaves = jax.tree_util.tree_leaves(out_mask)
-                    masks[id(tensor)] = leaves[i] if len(leaves) > 1 else leaves[0]
+                if tensor_mask is not None:
+                    masks[id(tensor)] = tensor_mask
         return jax.tree_util.tree_map(lambda t: values[id(t)], self._output_structure)
 
     def compute_output_spec(self, *args, **kwargs):
@@ -198,6 +198,13 @@ class Functional(Model):
             f"No such layer: {name!r}. Model '{self.name}' has layers "
             f"{[layer.name for layer in self.layers]}."
         )
+
+
+def _per_output_masks(mask, count: int) -> list:
+    """One mask (or None) per output: a single mask is shared, a list is taken entry by entry."""
+    if isinstance(mask, list | tuple):
+        return (list(mask) + [None] * count)[:count]
+    return [mask] * count
 
 
 def _is_arraylike(x) -> bool:

@@ -13,6 +13,7 @@ from strata.optimizers.adagrad import Adagrad
 from strata.optimizers.adam import Adam, AdamW
 from strata.optimizers.adamax import Adamax
 from strata.optimizers.base import Optimizer
+from strata.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from strata.optimizers.nadam import Nadam
 from strata.optimizers.rmsprop import RMSprop
 from strata.optimizers.sgd import SGD
@@ -47,4 +48,4 @@ def get(identifier) -> Optimizer:
     )
 
 
-__all__ = ["Optimizer", "get", *CLASSES]
+__all__ = ["Optimizer", "LossScaleOptimizer", "get", "schedules", *CLASSES]

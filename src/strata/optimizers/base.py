@@ -309,6 +309,10 @@ class Optimizer:
             variable.assign(value)
         return self.iterations
 
+    def loss_scale_of(self, state):
+        """The factor the training loss is multiplied by before differentiation (None: 1)."""
+        return None
+
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         self._excluded_names |= {v.path for v in var_list or []} | set(var_names or [])
 

@@ -237,8 +237,14 @@ class _NotReady(Exception):
     """A node's input comes from a call that has not been replayed yet."""
 
 
-def functional_from_config(cls, config: dict, ctx: LoadContext):
-    """A functional model from its config: build each layer, then replay its calls in order."""
+def functional_from_config(
+    cls, config: dict, ctx: LoadContext, *, make_layer=None, inputs=None, call_function=None
+):
+    """A functional model from its config: build each layer, then replay its calls in order.
+
+    `make_layer(entry)`, `inputs` (input layer name -> tensor) and `call_function(layer, *args,
+    **kwargs)` let `clone_model` substitute layers, inputs and calls.
+    """
     from strata.layers.input_layer import InputLayer
 
     name = config.get("name")
@@ -254,14 +260,18 @@ def functional_from_config(cls, config: dict, ctx: LoadContext):
             raise ValueError(f"{owner}: every layer entry needs a `name`.")
         if layer_name in created:
             raise ValueError(f"{owner}: the layer name {layer_name!r} is used more than once.")
-        layer = _new_layer(entry, ctx, owner)
+        if inputs is not None and layer_name in inputs:
+            layer = inputs[layer_name].history.layer
+        else:
+            layer = make_layer(entry) if make_layer is not None else _new_layer(entry, ctx, owner)
         created[layer_name] = layer
         order.append(layer_name)
         nodes = entry.get("inbound_nodes", [])
         if not isinstance(nodes, list):
             raise ValueError(f"{owner}: `inbound_nodes` of {layer_name!r} must be a list.")
         if isinstance(layer, InputLayer):
-            outputs_of[layer_name] = [[layer.output_tensor]]
+            tensor = inputs[layer_name] if inputs and layer_name in inputs else layer.output_tensor
+            outputs_of[layer_name] = [[tensor]]
             pending[layer_name] = collections.deque()
         else:
             outputs_of[layer_name] = []
@@ -311,7 +321,11 @@ def functional_from_config(cls, config: dict, ctx: LoadContext):
                     args, kwargs = fill(args), fill(kwargs)
                 except _NotReady:
                     break
-                result = created[layer_name](*args, **kwargs)
+                layer = created[layer_name]
+                if call_function is not None:
+                    result = call_function(layer, *args, **kwargs)
+                else:
+                    result = layer(*args, **kwargs)
                 outputs_of[layer_name].append(jax.tree_util.tree_leaves(result))
                 queue.popleft()
                 progress = True

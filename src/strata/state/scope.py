@@ -81,3 +81,22 @@ class StateScope:
 
     def __exit__(self, *exc) -> None:
         _local.stack.pop()
+
+
+def autocast_dtype():
+    """The dtype float variables are read in while a mixed-precision layer computes, or None."""
+    return getattr(_local, "autocast", None)
+
+
+class autocast:  # noqa: N801 - used as a context manager, like `open`
+    """Read float variables in `dtype` inside the block (a mixed-precision layer's `call`)."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def __enter__(self):
+        self._previous = getattr(_local, "autocast", None)
+        _local.autocast = self.dtype
+
+    def __exit__(self, *exc):
+        _local.autocast = self._previous

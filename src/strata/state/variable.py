@@ -38,17 +38,25 @@ class Variable:
         self.name = name
         self.path = name
         self.trainable = trainable
+        self.autocast = True
         self.uid = next(_uids)
 
     @property
     def value(self):
-        """The current value: the traced one inside a `StateScope`, else the stored array."""
+        """The current value: the traced one inside a `StateScope`, else the stored array.
+
+        While a mixed-precision layer computes, float weights are read in its compute dtype.
+        """
+        value = self._value
         active = _scope.current()
         if active is not None:
             found = active.lookup(self)
             if found is not None:
-                return found
-        return self._value
+                value = found
+        cast_to = _scope.autocast_dtype()
+        if cast_to is not None and self.autocast and jnp.issubdtype(value.dtype, jnp.floating):
+            value = value.astype(cast_to)
+        return value
 
     def assign(self, value) -> None:
         """Set a new value; inside a `StateScope` the assignment is recorded, not stored."""

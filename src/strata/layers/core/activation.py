@@ -27,4 +27,6 @@ class Activation(Layer):
         return input_shape
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+        from strata.saving.serialization import serialize_activation
+
+        return {**super().get_config(), "activation": serialize_activation(self.activation)}

@@ -113,15 +113,28 @@ class Dense(Layer):
         return (*input_shape[:-1], self.units)
 
     def get_config(self) -> dict:
+        from strata.saving.serialization import serialize_activation, serialize_keras_object
+
         return {
             **super().get_config(),
             "units": self.units,
-            "activation": activations.serialize(self.activation),
+            "activation": serialize_activation(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": None,
-            "bias_regularizer": None,
-            "kernel_constraint": None,
-            "bias_constraint": None,
+            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+            "bias_initializer": serialize_keras_object(self.bias_initializer),
+            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+            "bias_constraint": serialize_keras_object(self.bias_constraint),
+            "quantization_config": None,
         }
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        if config.pop("quantization_config", None) is not None:
+            raise ValueError(
+                f"Dense '{config.get('name')}': quantized layers (`quantization_config`) are not "
+                "supported."
+            )
+        return super().from_config(config)

@@ -141,13 +141,18 @@ def build_diagram(model, options: Options, rankdir: str = "TB") -> Diagram:
         [('edge', 'x->d'), ('node', 'x'), ('node', 'd')]
     """
     walker = _Walker(options.expand_nested)
+    first = []
     if _has_graph(model):
-        walker.walk(model, "", None)
+        entries, _ = walker.walk(model, "", None)
+        first = [box_id for boxes in entries for box_id in boxes]
     else:
         walker.add_box(model, [], None, "")
     texts = {box.id: _box_text(box, options) for box in walker.boxes}
     nodes = []
-    for box in walker.boxes:
+    # The layout keeps the order it is given where it has no reason to change it: inputs in
+    # the model's order, so the first input is drawn leftmost (topmost with LR).
+    rank = {box_id: i for i, box_id in reversed(list(enumerate(first)))}
+    for box in sorted(walker.boxes, key=lambda box: rank.get(box.id, len(first))):
         header, body = texts[box.id]
         width, height = _box_size(header, body)
         nodes.append(layout_lib.Node(box.id, width, height, box.cluster))
@@ -369,7 +374,9 @@ def _box_group(box: _Box, rect, header, body) -> Group:
     shapes.append(TextLine(cx, y + baseline_offset(TITLE_SIZE), TITLE_SIZE, TITLE_COLOR, header))
     y += line_height(TITLE_SIZE) + 2 * PAD_Y
     for text, color in body:
-        shapes.append(TextLine(cx, y + baseline_offset(BODY_SIZE), BODY_SIZE, color, ((text, False),)))
+        shapes.append(
+            TextLine(cx, y + baseline_offset(BODY_SIZE), BODY_SIZE, color, ((text, False),))
+        )
         y += line_height(BODY_SIZE)
     tooltip = "\n".join(["".join(t for t, _ in header)] + [t for t, _ in body])
     return Group("node", box.id, tooltip, tuple(shapes))

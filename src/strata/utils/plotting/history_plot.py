@@ -83,7 +83,7 @@ def plot_history(history, to_file=None, metrics=None):
         >>> fig = plot_history({"loss": [0.9, 0.5, 0.4], "val_loss": [1.0, 0.7, 0.6]})
         >>> [ax.get_title() for ax in fig.axes], len(fig.axes[0].lines)
         (['loss'], 2)
-        >>> list(fig.axes[0].lines[0].get_xdata())
+        >>> [int(epoch) for epoch in fig.axes[0].lines[0].get_xdata()]
         [1, 2, 3]
     """
     logs, epochs = _logs_and_epochs(history)

@@ -11,10 +11,10 @@ The classic four steps (Sugiyama et al.), each kept small:
 3. **Order.** Barycentre sweeps down and up reorder each rank to reduce crossings; the order with
    the fewest crossings wins. A cluster's nodes stay contiguous in each rank, and two clusters
    keep the same left-to-right order in every rank they share, so frames never overlap.
-4. **Coordinates.** Along each rank, every node is pulled towards the weighted mean of its
-   neighbours (edges through virtual nodes pull hardest, to keep long edges straight) subject to
-   keeping its order and gaps: a weighted isotonic regression per rank, solved exactly by pooling
-   adjacent violators. Clusters are placed inside out and then move as rigid blocks.
+4. **Coordinates** (`placement.py`). Along each rank, every node is pulled towards the weighted
+   mean of its neighbours while keeping its order and gaps: a weighted isotonic regression per
+   rank. Chains (long edges included) stay straight; clusters are placed inside out and then
+   move as rigid blocks.
 
 Edges are routed through their slots: straight through each rank, and an S-shaped cubic curve in
 the gap between two ranks, where there are no boxes. All of this is done top to bottom; ``LR``,
@@ -29,17 +29,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-RANKDIRS = ("TB", "LR", "BT", "RL")
+from strata.utils.plotting.geometry import PathBuilder, Rect, Route
+from strata.utils.plotting.placement import Placement
 
-Point = tuple[float, float]
+__all__ = ["RANKDIRS", "Cluster", "Layout", "Node", "Rect", "Route", "Spacing", "layout"]
+
+RANKDIRS = ("TB", "LR", "BT", "RL")
 
 # Pull of an edge segment on its ends by kind of end (Gansner et al.'s omega): long edges
 # (virtual to virtual) pull hardest so they stay straight.
 _PULL = {0: 1.0, 1: 2.0, 2: 8.0}
 _CHAIN = 3.0  # extra pull between a node with one edge out and the node with one edge in
-_FREE = 1e-3  # weight of a node that nothing pulls: it keeps its place unless pushed
 _ORDER_SWEEPS = 12
-_PLACE_SWEEPS = 12
 
 
 @dataclass(frozen=True)
@@ -73,83 +74,6 @@ class Spacing:
     port_gap: float = 10.0  # between the ends of edges meeting one side of a box
     loop: float = 20.0  # how far a self-loop reaches out of its box
     margin: float = 10.0  # around the drawing
-
-
-@dataclass(frozen=True)
-class Rect:
-    """An axis-aligned rectangle from (x0, y0) to (x1, y1), y growing downwards."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
-    @property
-    def center(self) -> Point:
-        return ((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
-
-    def contains(self, point: Point, inset: float = 0.0) -> bool:
-        """Whether `point` lies inside the rectangle shrunk by `inset` on every side."""
-        x, y = point
-        return self.x0 + inset < x < self.x1 - inset and self.y0 + inset < y < self.y1 - inset
-
-
-@dataclass(frozen=True)
-class Route:
-    """An edge's path: from `start`, a line ``(p,)`` or a cubic curve ``(c1, c2, p)`` per segment."""
-
-    start: Point
-    segments: tuple[tuple[Point, ...], ...]
-
-    @property
-    def end(self) -> Point:
-        return self.segments[-1][-1] if self.segments else self.start
-
-    def points(self, per_curve: int = 16) -> list[Point]:
-        """The path as a polyline: each curve sampled at `per_curve` points."""
-        out = [self.start]
-        for segment in self.segments:
-            if len(segment) == 1:
-                out.append(segment[0])
-                continue
-            p0, (c1, c2, p3) = out[-1], segment
-            for k in range(1, per_curve + 1):
-                t = k / per_curve
-                a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
-                out.append(
-                    (
-                        a * p0[0] + b * c1[0] + c * c2[0] + d * p3[0],
-                        a * p0[1] + b * c1[1] + c * c2[1] + d * p3[1],
-                    )
-                )
-        return out
-
-    def end_direction(self) -> Point:
-        """Unit vector of travel where the path arrives (for drawing an arrowhead)."""
-        points = [self.start] + [p for segment in self.segments for p in segment]
-        end = points[-1]
-        for previous in reversed(points[:-1]):
-            dx, dy = end[0] - previous[0], end[1] - previous[1]
-            length = math.hypot(dx, dy)
-            if length > 1e-9:
-                return (dx / length, dy / length)
-        return (0.0, 1.0)
-
-    def reversed(self) -> Route:
-        points = [self.start] + [segment[-1] for segment in self.segments]
-        segments = []
-        for i in range(len(self.segments) - 1, -1, -1):
-            segment, target = self.segments[i], points[i]
-            segments.append((target,) if len(segment) == 1 else (segment[1], segment[0], target))
-        return Route(points[-1], tuple(segments))
 
 
 @dataclass(frozen=True)
@@ -219,7 +143,7 @@ class _Item:
         return self.kind in ("node", "label")
 
 
-class _Layered:
+class _Layered(Placement):
     def __init__(self, nodes, edges, clusters, rankdir, spacing):
         if rankdir not in RANKDIRS:
             raise ValueError(f"layout: rankdir must be one of {RANKDIRS}; received {rankdir!r}.")
@@ -252,7 +176,9 @@ class _Layered:
                 parent = self.cluster_parent[parent]
         for node in nodes:
             if node.cluster is not None and node.cluster not in self.cluster_parent:
-                raise ValueError(f"layout: node {node.id!r} names unknown cluster {node.cluster!r}.")
+                raise ValueError(
+                    f"layout: node {node.id!r} names unknown cluster {node.cluster!r}."
+                )
         self.edges: list[tuple[str, str]] = []
         self.loops: list[str] = []
         for edge in edges:
@@ -273,6 +199,9 @@ class _Layered:
         self._rank()
         self._make_items()
         self._order()
+        self.position = {
+            key: i for r in range(self.num_ranks) for i, key in enumerate(self._flat(r))
+        }
         self.x: dict[tuple, float] = {}
         self.width_of: dict[str, float] = {}
         self._place(None)
@@ -285,7 +214,9 @@ class _Layered:
         index = {v: i for i, v in enumerate(ids)}
         back = _back_edges(ids, self.edges)
         self.flipped = [(s, t) in back for s, t in self.edges]
-        self.directed = [(t, s) if flip else (s, t) for (s, t), flip in zip(self.edges, self.flipped)]
+        self.directed = [
+            (t, s) if flip else (s, t) for (s, t), flip in zip(self.edges, self.flipped)
+        ]
         succ, pred = defaultdict(list), defaultdict(list)
         for s, t in self.directed:
             succ[s].append(t)
@@ -331,7 +262,9 @@ class _Layered:
         self.span: dict[str, tuple[int, int]] = {}
         loop_room = self.spacing.loop + 2
         for node in self.nodes.values():
-            across, along = (node.height, node.width) if self.transposed else (node.width, node.height)
+            across, along = (
+                (node.height, node.width) if self.transposed else (node.width, node.height)
+            )
             half = across / 2
             right = half + (loop_room if node.id in self.loops else 0.0)
             item = _Item("node", self.rank[node.id], node.cluster, half, right, along)
@@ -368,7 +301,8 @@ class _Layered:
             self.by_rank[item.rank].append(key)
         self.adjacent: dict[tuple, list[tuple[tuple, float]]] = defaultdict(list)
         self.segments: dict[int, list[tuple[tuple, tuple]]] = defaultdict(list)
-        out_degree, in_degree = defaultdict(int), defaultdict(int)
+        self.out_degree = out_degree = defaultdict(int)
+        self.in_degree = in_degree = defaultdict(int)
         for chain in self.chains:
             out_degree[chain[0]] += 1
             in_degree[chain[-1]] += 1
@@ -405,6 +339,7 @@ class _Layered:
     # ---- 3. order within ranks -----------------------------------------------------------------
     def _order(self) -> None:
         seq = self._visit_order()
+
         # By node ranks first, so a cluster's slots follow the order of its first node.
         def initial(key):
             if key[0] == "n":
@@ -493,7 +428,9 @@ class _Layered:
 
     def _pin(self, row: list[tuple], container, reference: int) -> None:
         """Clusters also in rank `reference` keep their order there; a label goes first."""
-        there = {e: i for i, e in enumerate(self.order.get((container, reference), ())) if e[0] == "c"}
+        there = {
+            e: i for i, e in enumerate(self.order.get((container, reference), ())) if e[0] == "c"
+        }
         slots = [i for i, e in enumerate(row) if e in there]
         for slot, entry in zip(slots, sorted((row[i] for i in slots), key=there.__getitem__)):
             row[slot] = entry
@@ -512,122 +449,6 @@ class _Layered:
                 for a2, b2 in pairs[i + 1 :]:
                     total += a1 < a2 and b1 > b2
         return total
-
-    # ---- 4. coordinates across the ranks -------------------------------------------------------
-    def _extent(self, entry: tuple) -> tuple[float, float]:
-        if entry[0] == "c":
-            half = self.width_of[entry[1]] / 2
-            return half, half
-        item = self.items[entry]
-        return item.half, item.right
-
-    def _gap(self, a: tuple, b: tuple) -> float:
-        solid = (a[0] == "c" or self.items[a].solid) and (b[0] == "c" or self.items[b].solid)
-        return self._extent(a)[1] + (
-            self.spacing.node_gap if solid else self.spacing.edge_gap
-        ) + self._extent(b)[0]
-
-    def _rel(self, key: tuple, container: str | None) -> float:
-        """Position of `key` measured from the centre of `container` (the origin at top level)."""
-        position, parent = self.x[key], self._parent(key)
-        while parent != container:
-            position += self.x[("c", parent)]
-            parent = self.cluster_parent[parent]
-        return position
-
-    def _place(self, container: str | None) -> None:
-        for child in self.children[container]:
-            self._place(child)
-        low, high = self.span[container] if container else (0, self.num_ranks - 1)
-        rows = {r: self.order.get((container, r), []) for r in range(low, high + 1)}
-        self._pack(rows)
-        for sweep in range(_PLACE_SWEEPS):
-            final = sweep >= _PLACE_SWEEPS - 2
-            down = sweep % 2 == 0
-            for r in rows if down or final else reversed(rows):
-                use = {r - 1, r + 1} if final else {r - 1} if down else {r + 1}
-                self._fit(rows[r], use, container)
-            for child in self.children[container]:
-                self._shift(child, container)
-        if container is not None:
-            entries = {entry for row in rows.values() for entry in row}
-            left = min(self.x[e] - self._extent(e)[0] for e in entries)
-            right = max(self.x[e] + self._extent(e)[1] for e in entries)
-            middle = (left + right) / 2
-            for entry in entries:
-                self.x[entry] -= middle
-            self.width_of[container] = right - left + 2 * self.spacing.cluster_pad
-
-    def _pack(self, rows: dict[int, list[tuple]]) -> None:
-        """A first placement: everything as far left as the gaps allow."""
-        after, waiting = defaultdict(list), defaultdict(int)
-        entries = {entry for row in rows.values() for entry in row}
-        for row in rows.values():
-            for a, b in zip(row, row[1:]):
-                after[a].append(b)
-                waiting[b] += 1
-        ready = [e for e in entries if not waiting[e]]
-        x = dict.fromkeys(ready, 0.0)
-        while ready:
-            a = ready.pop()
-            for b in after[a]:
-                x[b] = max(x.get(b, -math.inf), x[a] + self._gap(a, b))
-                waiting[b] -= 1
-                if not waiting[b]:
-                    ready.append(b)
-        if len(x) != len(entries):
-            raise RuntimeError("layout: clusters are in different orders in different ranks.")
-        self.x.update(x)
-
-    def _fit(self, row: list[tuple], use: set[int], container) -> None:
-        """Move the row's nodes towards their neighbours; clusters (other rows too) stay put."""
-        fixed = [-1] + [i for i, e in enumerate(row) if e[0] == "c"] + [len(row)]
-        for left, right in zip(fixed, fixed[1:]):
-            run = row[left + 1 : right]
-            if not run:
-                continue
-            targets, weights = [], []
-            for key in run:
-                pulls = [
-                    (self._rel(o, container), pull)
-                    for o, pull in self.adjacent[key]
-                    if self.items[o].rank in use and self._within(o, container)
-                ]
-                total = sum(pull for _, pull in pulls)
-                if total:
-                    targets.append(sum(p * pull for p, pull in pulls) / total)
-                    weights.append(total)
-                else:
-                    targets.append(self.x[key])
-                    weights.append(_FREE)
-            gaps = [self._gap(a, b) for a, b in zip(run, run[1:])]
-            low = self.x[row[left]] + self._gap(row[left], run[0]) if left >= 0 else None
-            high = self.x[row[right]] - self._gap(run[-1], row[right]) if right < len(row) else None
-            for key, value in zip(run, _fit_row(targets, weights, gaps, low, high)):
-                self.x[key] = value
-
-    def _shift(self, cid: str, container) -> None:
-        """Slide a placed cluster towards its outside neighbours, as far as its ranks allow."""
-        key = ("c", cid)
-        pulls = [
-            (self._rel(outside, container) - (self._rel(inside, container) - self.x[key]), pull)
-            for inside, outside, pull in self.crossing[cid]
-            if self._within(outside, container)
-        ]
-        total = sum(pull for _, pull in pulls)
-        if not total:
-            return
-        low, high = -math.inf, math.inf
-        for r in range(self.span[cid][0], self.span[cid][1] + 1):
-            row = self.order[(container, r)]
-            i = row.index(key)
-            if i > 0:
-                low = max(low, self.x[row[i - 1]] + self._gap(row[i - 1], key))
-            if i + 1 < len(row):
-                high = min(high, self.x[row[i + 1]] - self._gap(key, row[i + 1]))
-        target = sum(p * pull for p, pull in pulls) / total
-        if low <= high:
-            self.x[key] = min(max(target, low), high)
 
     # ---- 5. coordinates along the ranks --------------------------------------------------------
     def _along(self) -> None:
@@ -676,7 +497,9 @@ class _Layered:
         for node_id in self.nodes:
             key, item = ("n", node_id), self.items[("n", node_id)]
             x, y = self._rel(key, None), (self.top[item.rank] + self.bottom[item.rank]) / 2
-            boxes[node_id] = rect(x - item.half, y - item.along / 2, x + item.half, y + item.along / 2)
+            boxes[node_id] = rect(
+                x - item.half, y - item.along / 2, x + item.half, y + item.along / 2
+            )
         frames, labels = {}, {}
         pad = self.spacing.cluster_pad
         for cid, (low, high) in self.span.items():
@@ -699,7 +522,9 @@ class _Layered:
         for node_id in self.loops:
             routes[(node_id, node_id)] = self._loop(node_id, transform)
         size = (self.length, breadth) if self.transposed else (breadth, self.length)
-        return Layout(size[0], size[1], self.rankdir, boxes, frames, labels, routes, dict(self.rank))
+        return Layout(
+            size[0], size[1], self.rankdir, boxes, frames, labels, routes, dict(self.rank)
+        )
 
     def _transform(self, breadth: float):
         length = self.length
@@ -734,7 +559,7 @@ class _Layered:
     def _route(self, chain, start_offset, end_offset, transform) -> Route:
         first, last = self.items[chain[0]], self.items[chain[-1]]
         y_first = (self.top[first.rank] + self.bottom[first.rank] + first.along) / 2
-        path = _Path((self._rel(chain[0], None) + start_offset, y_first))
+        path = PathBuilder((self._rel(chain[0], None) + start_offset, y_first))
         for i, (a, b) in enumerate(zip(chain, chain[1:])):
             r = self.items[a].rank
             x = self._rel(b, None) + (end_offset if i == len(chain) - 2 else 0.0)
@@ -751,8 +576,10 @@ class _Layered:
         y = (self.top[item.rank] + self.bottom[item.rank]) / 2
         rise, reach = min(item.along / 4, 7.0), self.spacing.loop * 4 / 3
         start, end = (x, y - rise), (x, y + rise)
-        path = _Path(start)
-        path.segments.append(((x + reach, y - rise - reach / 2), (x + reach, y + rise + reach / 2), end))
+        path = PathBuilder(start)
+        path.segments.append(
+            ((x + reach, y - rise - reach / 2), (x + reach, y + rise + reach / 2), end)
+        )
         return path.route(transform)
 
 
@@ -781,78 +608,3 @@ def _back_edges(ids: list[str], edges: list[tuple[str, str]]) -> set[tuple[str, 
                 state[v] = 1
                 stack.pop()
     return back
-
-
-def _fit_row(
-    targets: list[float],
-    weights: list[float],
-    gaps: list[float],
-    low: float | None = None,
-    high: float | None = None,
-) -> list[float]:
-    """Minimise ``sum(w * (x - target)**2)`` keeping ``x[i+1] - x[i] >= gaps[i]`` and the bounds.
-
-    Subtracting the cumulative gaps turns the gaps into plain order constraints: an isotonic
-    regression, solved exactly by pooling adjacent violators. Bounds on the first and last
-    positions bound every shifted value alike, so clipping the solution respects them.
-
-    Example:
-        >>> _fit_row([0.0, 0.0], [1.0, 1.0], [10.0])
-        [-5.0, 5.0]
-        >>> _fit_row([0.0, 0.0], [1.0, 1.0], [10.0], low=2.0)
-        [2.0, 12.0]
-    """
-    offsets = [0.0]
-    for gap in gaps:
-        offsets.append(offsets[-1] + gap)
-    blocks: list[list[float]] = []  # [weighted sum, weight, count]
-    for target, weight, offset in zip(targets, weights, offsets):
-        blocks.append([(target - offset) * weight, weight, 1])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
-            total, weight, count = blocks.pop()
-            blocks[-1][0] += total
-            blocks[-1][1] += weight
-            blocks[-1][2] += count
-    values = []
-    for total, weight, count in blocks:
-        values.extend([total / weight] * int(count))
-    if high is not None:
-        values = [min(v, high - offsets[-1]) for v in values]
-    if low is not None:
-        values = [max(v, low) for v in values]
-    return [v + offset for v, offset in zip(values, offsets)]
-
-
-class _Path:
-    """Builds a `Route` in the top-to-bottom frame, merging straight runs."""
-
-    def __init__(self, start: Point):
-        self.start = start
-        self.current = start
-        self.segments: list[tuple[Point, ...]] = []
-
-    def line_to(self, point: Point) -> None:
-        if math.dist(point, self.current) < 1e-9:
-            return
-        if self.segments and len(self.segments[-1]) == 1:
-            before = self.segments[-2][-1] if len(self.segments) > 1 else self.start
-            if abs(before[0] - self.current[0]) < 1e-9 and abs(point[0] - self.current[0]) < 1e-9:
-                self.segments[-1] = (point,)
-                self.current = point
-                return
-        self.segments.append((point,))
-        self.current = point
-
-    def curve_to(self, point: Point) -> None:
-        if abs(point[0] - self.current[0]) < 1e-6:
-            self.line_to((self.current[0], point[1]))
-            return
-        middle = (self.current[1] + point[1]) / 2
-        self.segments.append(((self.current[0], middle), (point[0], middle), point))
-        self.current = point
-
-    def route(self, transform) -> Route:
-        return Route(
-            transform(self.start),
-            tuple(tuple(transform(p) for p in segment) for segment in self.segments),
-        )

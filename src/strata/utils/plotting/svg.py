@@ -45,7 +45,9 @@ def _shape(shape: Shape) -> str:
 
 def _text(line: TextLine) -> str:
     spans = "".join(
-        f'<tspan font-weight="bold">{escape(text)}</tspan>' if bold else f"<tspan>{escape(text)}</tspan>"
+        f'<tspan font-weight="bold">{escape(text)}</tspan>'
+        if bold
+        else f"<tspan>{escape(text)}</tspan>"
         for text, bold in line.runs
     )
     return (
