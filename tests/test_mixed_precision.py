@@ -75,7 +75,7 @@ def test_loss_scale_skips_non_finite_steps_and_halves_the_scale():
     for expected_scale in (4.0, 8.0):
         new_params, state = opt.step([np.array([4.0, 4.0], "float32")], state, params)
         np.testing.assert_allclose(new_params[0], [0.0, 0.0])  # 1 - 1.0 * 4 / 4
-    assert float(state["loss_scale"]) == expected_scale
+        assert float(state["loss_scale"]) == expected_scale
 
 
 def test_policy_objects_and_errors():
