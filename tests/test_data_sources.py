@@ -165,3 +165,23 @@ def test_no_warning_when_source_matches_steps():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _model().fit(Batches(x, y, 10), epochs=2, verbose=0)
+
+
+def test_dataframes_match_inputs_by_column_name():
+    import pandas
+
+    rng = np.random.default_rng(0)
+    frame = pandas.DataFrame({"b": rng.normal(size=12), "a": rng.normal(size=12), "extra": 0.0})
+    target = pandas.Series(frame["a"] - frame["b"])
+    a, b = strata.Input(shape=(1,), name="a"), strata.Input(shape=(1,), name="b")
+    model = strata.Model([a, b], layers.Dense(1)(layers.concatenate([a, b])))
+    model.compile("sgd", "mse")
+    model.fit(frame, target, epochs=1, verbose=0)
+    by_name = model.predict(frame, verbose=0)
+    by_list = model.predict([frame["a"].to_numpy(), frame["b"].to_numpy()], verbose=0)
+    np.testing.assert_allclose(by_name, by_list)
+    with pytest.raises(ValueError, match=r"no column for \['b'\]"):
+        model.predict(frame[["a"]], verbose=0)
+    single = _model()
+    features = pandas.DataFrame(rng.normal(size=(12, 3)), columns=["p", "q", "r"])
+    assert single.predict(features, verbose=0).shape == (12, 1)

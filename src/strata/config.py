@@ -53,3 +53,39 @@ def _configure_from_environment() -> None:
 
 
 _configure_from_environment()
+
+
+def enable_deterministic(seed: int = 0) -> None:
+    """Make runs bit-for-bit repeatable on the same hardware, on one device or several.
+
+    Seeds every generator strata uses (`strata.utils.set_random_seed`) and asks XLA for
+    deterministic GPU kernels (``--xla_gpu_deterministic_ops=true``; slower scatter and
+    reductions). XLA reads its flags when JAX starts its backend, so call this at the top of the
+    script, before any array is created; called later it still seeds, and warns that the flag
+    could not take effect. CPU runs are deterministic already.
+
+    Example:
+        >>> enable_deterministic(seed=3)
+    """
+    import warnings
+
+    from strata.utils.seed import set_random_seed
+
+    flag = "--xla_gpu_deterministic_ops=true"
+    flags = os.environ.get("XLA_FLAGS", "")
+    if flag not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} {flag}".strip()
+        if _backend_started() and any(d.platform == "gpu" for d in jax.devices()):
+            warnings.warn(
+                "enable_deterministic() was called after JAX started its GPU backend, so "
+                "deterministic kernels are not in effect; call it before creating any array.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+    set_random_seed(seed)
+
+
+def _backend_started() -> bool:
+    from jax._src import xla_bridge
+
+    return bool(getattr(xla_bridge, "_backends", None))

@@ -13,6 +13,11 @@ import jax
 import numpy as np
 
 
+def is_dataframe(x) -> bool:
+    """A pandas DataFrame (recognised without importing pandas)."""
+    return hasattr(x, "columns") and hasattr(x, "to_numpy") and hasattr(x, "iloc")
+
+
 def _is_scalar_tree(x) -> bool:
     """True for a number or a (nested) list/tuple of numbers: data, not a structure of arrays."""
     if isinstance(x, numbers.Number | np.generic | str | bytes):

@@ -108,6 +108,7 @@ class Trainer:
     # ---- data ---------------------------------------------------------------------------------------
     def _adapt_x(self, x, what="x", structure=None):
         if structure is None:
+            x = self._columns_by_input_name(x, what)
             structure = data_lib.to_structure(x, what)
         if structure is None:
             raise ValueError(f"`{what}` is required; received None.")
@@ -123,6 +124,22 @@ class Trainer:
                 adjusted.append(array.astype(dtype) if array.dtype != dtype else array)
             return adjusted
         return structure
+
+    def _columns_by_input_name(self, x, what):
+        """A DataFrame for a model with several named inputs: one column (or more) per input."""
+        if not data_lib.is_dataframe(x) or not self.built:
+            return x
+        names = getattr(self, "input_names", None) or []
+        if len(names) < 2:
+            return x
+        missing = [n for n in names if n not in x.columns]
+        if missing:
+            raise ValueError(
+                f"`{what}` is a DataFrame with columns {list(x.columns)}, but model "
+                f"'{self.name}' has inputs {names}; no column for {missing}. Name the columns "
+                "after the inputs, or pass a dict or list of arrays."
+            )
+        return {name: x[name].to_numpy() for name in names}
 
     def _adapt_y(self, y, what="y"):
         structure = data_lib.to_structure(y, what)

@@ -1,5 +1,9 @@
 """Layers (public names only)."""
 
+from strata.layers.conv.conv import Conv1D, Conv2D, Conv3D
+from strata.layers.conv.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
+from strata.layers.conv.depthwise_conv import DepthwiseConv1D, DepthwiseConv2D
+from strata.layers.conv.separable_conv import SeparableConv1D, SeparableConv2D
 from strata.layers.core.activation import Activation
 from strata.layers.core.dense import Dense
 from strata.layers.core.dropout import Dropout
@@ -20,8 +24,27 @@ from strata.layers.merging.elementwise import (
     multiply,
     subtract,
 )
+from strata.layers.pooling.average_pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+)
+from strata.layers.pooling.global_pooling import (
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+)
+from strata.layers.pooling.max_pooling import MaxPooling1D, MaxPooling2D, MaxPooling3D
+from strata.layers.reshaping.cropping import Cropping1D, Cropping2D, Cropping3D
 from strata.layers.reshaping.flatten import Flatten
+from strata.layers.reshaping.permute import Permute
+from strata.layers.reshaping.repeat_vector import RepeatVector
 from strata.layers.reshaping.reshape import Reshape
+from strata.layers.reshaping.up_sampling import UpSampling1D, UpSampling2D, UpSampling3D
+from strata.layers.reshaping.zero_padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
 from strata.layers.rnn.lstm import LSTM
 
 __all__ = [
@@ -48,4 +71,37 @@ __all__ = [
     "Minimum",
     "minimum",
     "LSTM",
+    "Conv1D",
+    "Conv2D",
+    "Conv3D",
+    "Conv1DTranspose",
+    "Conv2DTranspose",
+    "Conv3DTranspose",
+    "SeparableConv1D",
+    "SeparableConv2D",
+    "DepthwiseConv1D",
+    "DepthwiseConv2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
+    "Permute",
+    "RepeatVector",
 ]

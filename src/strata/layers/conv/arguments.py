@@ -130,7 +130,9 @@ def output_length(
     return math.ceil(length / stride)
 
 
-def check_window_fits(layer, shape: tuple, axes: tuple, windows: tuple, padding, strides, dilations):
+def check_window_fits(
+    layer, shape: tuple, axes: tuple, windows: tuple, padding, strides, dilations
+):
     """Raise if a "valid" window is larger than the input along any known spatial axis."""
     for axis, window, pad, stride, dilation in zip(axes, windows, padding, strides, dilations):
         if output_length(shape[axis], window, pad, stride, dilation) == 0:

@@ -234,4 +234,3 @@ class BaseConv(Layer):
             "activity_regularizer": serialize_regularizer(self.activity_regularizer),
             "bias_constraint": None,
         }
-

@@ -71,3 +71,19 @@ def check_positive(owner: str, name: str, value) -> None:
     check_number(owner, name, value)
     if not value > 0:
         raise ValueError(f"{owner}: argument `{name}` must be > 0; received {name}={value}.")
+
+
+def periods_passed(step, period, *, ceil=False):
+    """``floor(step / period)`` (or ``ceil``) in float32, exact where `step` is a multiple.
+
+    Compiled by XLA, ``step / period`` can become ``step * (1 / period)``, which lands a hair
+    below or above an integer at exact multiples (with `period` 7, 13, 60 ...), so a staircase
+    would change one step late or early. Keras computes the plain quotient and shares that flaw
+    when compiled; here the integer is corrected by one where the product shows it is off.
+    """
+    q = jnp.ceil(step / period) if ceil else jnp.floor(step / period)
+    if ceil:
+        q = jnp.where((q - 1) * period >= step, q - 1, q)
+        return jnp.where(q * period < step, q + 1, q)
+    q = jnp.where((q + 1) * period <= step, q + 1, q)
+    return jnp.where(q * period > step, q - 1, q)

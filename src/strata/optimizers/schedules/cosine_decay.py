@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 
 from strata.optimizers.schedules.base import (
@@ -15,12 +16,26 @@ from strata.optimizers.schedules.base import (
     as_float32,
     check_number,
     check_positive,
+    periods_passed,
 )
 
 
 def _cosine(fraction):
     """``0.5 * (1 + cos(pi * fraction))``: 1 at 0, 0 at 1."""
     return 0.5 * (1.0 + jnp.cos(jnp.float32(math.pi) * fraction))
+
+
+@jax.jit
+def _geometric_restart(fraction, t_mul):
+    """(index of the current period, fraction of it done) when periods grow by `t_mul`.
+
+    Period i starts at ``(1 - t_mul**i) / (1 - t_mul)`` first periods. The subtraction cancels
+    digits, so float32 rounding differences are amplified; compiling this as one kernel (as
+    Keras's `cond` branch is compiled) gives the same values eagerly as inside a training step.
+    """
+    restart = jnp.floor(jnp.log(1.0 - fraction * (1.0 - t_mul)) / jnp.log(t_mul))
+    start = (1.0 - jnp.power(t_mul, restart)) / (1.0 - t_mul)
+    return restart, (fraction - start) / jnp.power(t_mul, restart)
 
 
 class CosineDecay(LearningRateSchedule):
@@ -151,17 +166,15 @@ class CosineDecayRestarts(LearningRateSchedule):
     def __call__(self, step):
         alpha = jnp.float32(self.alpha)
         t_mul = jnp.float32(self.t_mul)
-        fraction = as_float32(step) / jnp.float32(self.first_decay_steps)
+        step, first_decay_steps = as_float32(step), jnp.float32(self.first_decay_steps)
+        fraction = step / first_decay_steps
         # Keras branches on t_mul == 1 with a traced `cond`; t_mul is a Python number here, so the
         # choice is made once, when the step is traced.
         if self.t_mul == 1.0:
-            restart = jnp.floor(fraction)
+            restart = periods_passed(step, first_decay_steps)
             fraction = fraction - restart
         else:
-            # Periods grow geometrically: period i starts at (1 - t_mul**i) / (1 - t_mul).
-            restart = jnp.floor(jnp.log(1.0 - fraction * (1.0 - t_mul)) / jnp.log(t_mul))
-            start = (1.0 - jnp.power(t_mul, restart)) / (1.0 - t_mul)
-            fraction = (fraction - start) / jnp.power(t_mul, restart)
+            restart, fraction = _geometric_restart(fraction, t_mul)
         decayed = (
             0.5
             * jnp.power(jnp.float32(self.m_mul), restart)

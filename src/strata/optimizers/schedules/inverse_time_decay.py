@@ -9,6 +9,7 @@ from strata.optimizers.schedules.base import (
     as_float32,
     check_number,
     check_positive,
+    periods_passed,
 )
 
 
@@ -48,9 +49,11 @@ class InverseTimeDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        p = as_float32(step) / jnp.float32(self.decay_steps)
+        step, decay_steps = as_float32(step), jnp.float32(self.decay_steps)
         if self.staircase:
-            p = jnp.floor(p)
+            p = periods_passed(step, decay_steps)
+        else:
+            p = step / decay_steps
         denominator = jnp.float32(1.0) + jnp.float32(self.decay_rate) * p
         return jnp.float32(self.initial_learning_rate) / denominator
 

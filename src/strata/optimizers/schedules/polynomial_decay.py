@@ -9,6 +9,7 @@ from strata.optimizers.schedules.base import (
     as_float32,
     check_number,
     check_positive,
+    periods_passed,
 )
 
 
@@ -60,12 +61,14 @@ class PolynomialDecay(LearningRateSchedule):
         decay_steps = jnp.float32(self.decay_steps)
         if self.cycle:
             # Step 0 keeps one period, as Keras does (ceil(0) would make it zero steps long).
-            periods = jnp.where(step == 0, jnp.float32(1.0), jnp.ceil(step / decay_steps))
+            periods = jnp.maximum(periods_passed(step, decay_steps, ceil=True), 1.0)
             decay_steps = decay_steps * periods
         else:
             step = jnp.minimum(step, decay_steps)
-        fraction = step / decay_steps
-        return (initial - end) * jnp.power(1 - fraction, jnp.float32(self.power)) + end
+        # Compiled, step / decay_steps can exceed 1 by an ulp at the end of the decay, and a
+        # fractional power of the negative remainder would be NaN (as it is in Keras).
+        remaining = jnp.maximum(1 - step / decay_steps, 0.0)
+        return (initial - end) * jnp.power(remaining, jnp.float32(self.power)) + end
 
     def get_config(self) -> dict:
         return {
