@@ -185,3 +185,30 @@ def test_dataframes_match_inputs_by_column_name():
     single = _model()
     features = pandas.DataFrame(rng.normal(size=(12, 3)), columns=["p", "q", "r"])
     assert single.predict(features, verbose=0).shape == (12, 1)
+
+
+def test_arrays_over_the_device_limit_are_streamed_with_the_same_results():
+    import resource
+
+    x, y = _data(400)
+    reference = _model()
+    np.random.seed(3)
+    expected = reference.fit(x, y, batch_size=10, epochs=3, verbose=0).history
+    strata.config.set_max_device_data_bytes(1024)
+    try:
+        model = _model()
+        peaks = []
+
+        class Memory(strata.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+        np.random.seed(3)
+        got = model.fit(x, y, batch_size=10, epochs=6, callbacks=[Memory()], verbose=0).history
+    finally:
+        strata.config.set_max_device_data_bytes(None)
+    for key in expected:
+        np.testing.assert_allclose(got[key][:3], expected[key], rtol=1e-6, err_msg=key)
+    assert model.trace_counts["train"] == 1
+    # Peak resident memory (KiB) does not grow from epoch to epoch while streaming.
+    assert peaks[-1] - peaks[1] < 20 * 1024

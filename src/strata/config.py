@@ -55,6 +55,32 @@ def _configure_from_environment() -> None:
 _configure_from_environment()
 
 
+_DEVICE_DATA_ENV = "STRATA_MAX_DEVICE_DATA_BYTES"
+_device_data = {"limit": None}
+
+
+def max_device_data_bytes() -> int:
+    """Above this many bytes, `fit` streams in-memory arrays to the device instead of copying
+    them there whole (default 2 GiB; env ``STRATA_MAX_DEVICE_DATA_BYTES``)."""
+    if _device_data["limit"] is not None:
+        return _device_data["limit"]
+    return int(os.environ.get(_DEVICE_DATA_ENV, 2 * 1024**3))
+
+
+def set_max_device_data_bytes(limit: int | None) -> None:
+    """Set the streaming threshold of `max_device_data_bytes` (None: back to the default).
+
+    Example:
+        >>> set_max_device_data_bytes(1024)
+        >>> max_device_data_bytes()
+        1024
+        >>> set_max_device_data_bytes(None)
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"`limit` must be a non-negative int or None; received {limit!r}.")
+    _device_data["limit"] = limit
+
+
 def enable_deterministic(seed: int = 0) -> None:
     """Make runs bit-for-bit repeatable on the same hardware, on one device or several.
 

@@ -107,6 +107,35 @@ class ArrayFeed:
         self._epoch = None
 
 
+class ArrayBatches:
+    """In-memory arrays served batch by batch from the host (for data too big for the device).
+
+    Iterating gives one epoch of ``(x, y, sample_weight)`` batches in a fresh order (Keras's
+    shuffle rules); `StreamFeed` then moves them to the device a group at a time, prefetching the
+    next group while the current one trains.
+    """
+
+    def __init__(self, x_structure, y_list, sw_list, batch_size: int, shuffle):
+        self.arrays = (x_structure, y_list, sw_list)
+        self.count = int(jax.tree_util.tree_leaves(x_structure)[0].shape[0])
+        self.batch_size = min(batch_size, self.count)
+        self.shuffle = shuffle
+
+    def __len__(self) -> int:
+        return -(-self.count // self.batch_size)
+
+    def __iter__(self):
+        indices, masks = data_lib.epoch_batches(self.count, self.batch_size, self.shuffle)
+        for row, mask in zip(indices, masks):
+            rows = row[mask > 0]
+            yield jax.tree_util.tree_map(lambda a, rows=rows: a[rows], self.arrays)
+
+
+def data_bytes(*structures) -> int:
+    """Total size in bytes of the arrays in `structures`."""
+    return int(sum(leaf.nbytes for leaf in jax.tree_util.tree_leaves(structures)))
+
+
 def pad_columns(indices, masks, multiple: int):
     """Widen ``(steps, batch)`` index and mask rows to a multiple of `multiple` (masked padding).
 

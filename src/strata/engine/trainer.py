@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from strata import config
 from strata import distribution as distribution_lib
 from strata import optimizers as strata_optimizers
 from strata import random as strata_random
@@ -359,7 +360,13 @@ class Trainer:
                 # the first batch to build its metrics and optimizer. Drawing it too keeps a
                 # seeded script's batches, and so its training curve, identical to Keras's.
                 np.random.permutation(count)
-            feed = feeds.ArrayFeed(x_structure, y_list, sw_list, batch_size)
+            if feeds.data_bytes(x_structure, y_list, sw_list) > config.max_device_data_bytes():
+                # Too big to keep on the device: stream it, a prefetched group of batches at a time.
+                group = 1 if batch_hooks else (fixed_k or 8)
+                source = feeds.ArrayBatches(x_structure, y_list, sw_list, batch_size, shuffle)
+                feed = feeds.StreamFeed(source, _identity_batch, steps=len(source), group=group)
+            else:
+                feed = feeds.ArrayFeed(x_structure, y_list, sw_list, batch_size)
         self._ensure_objectives(*feed.first_structures())
         if validation_data is not None:
             val_feed = self._validation_feed(
@@ -738,6 +745,11 @@ class Trainer:
         if self._objectives is None:
             return []
         return ["loss", "compile_metrics", *self._objectives.per_output_loss_names]
+
+
+def _identity_batch(batch, index):
+    """`ArrayBatches` already yields checked ``(x, y, sample_weight)`` structures."""
+    return batch
 
 
 def _leading_size(x) -> int:
