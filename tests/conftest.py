@@ -22,3 +22,6 @@ def keras():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+# Scripts run in their own processes by the tests (and data generators), not test modules.
+collect_ignore_glob = ["distributed/*", "data/*"]

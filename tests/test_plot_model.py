@@ -134,7 +134,9 @@ def check_geometry(placed) -> None:
             if node_id in (source, target):
                 continue
             inside = [p for p in points if box.contains(p, inset=0.5)]
-            assert not inside, f"edge {source}->{target} passes through box {node_id} at {inside[0]}"
+            assert not inside, (
+                f"edge {source}->{target} passes through box {node_id} at {inside[0]}"
+            )
     boxes = list(placed.boxes.items())
     for i, (a, box_a) in enumerate(boxes):
         for b, box_b in boxes[i + 1 :]:
@@ -304,7 +306,11 @@ def test_show_options_add_lines_to_the_boxes():
         show_trainable=True,
     )
     nodes = svg_groups(plot.svg, "node")
-    assert texts(nodes["x"]) == ["x (InputLayer)", "Output shape: (None, 10)", "Output dtype: float32"]
+    assert texts(nodes["x"]) == [
+        "x (InputLayer)",
+        "Output shape: (None, 10)",
+        "Output dtype: float32",
+    ]
     assert texts(nodes["hidden"]) == [
         "hidden (Dense)",
         "Activation: relu",
@@ -403,7 +409,12 @@ def test_random_graphs_with_clusters_keep_edges_out_of_boxes():
             clusters.append(Cluster(f"C{c}", generator.uniform(0, 80), 12, parent))
         choices = [None] + [cluster.id for cluster in clusters]
         nodes = [
-            Node(f"n{i}", generator.uniform(20, 120), generator.uniform(15, 50), generator.choice(choices))
+            Node(
+                f"n{i}",
+                generator.uniform(20, 120),
+                generator.uniform(15, 50),
+                generator.choice(choices),
+            )
             for i in range(generator.randint(2, 14))
         ] + [Node(f"m{c.id}", 30, 20, c.id) for c in clusters]
         edges = [tuple(n.id for n in generator.sample(nodes, 2)) for _ in range(len(nodes) + 4)]

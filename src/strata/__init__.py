@@ -1,5 +1,8 @@
 """strata: Keras-style models (Sequential and Functional) compiled by JAX/XLA.
 
+Submodules are imported on first use, so ``import strata`` costs almost nothing until a model is
+built; ``strata.layers``, ``strata.Model`` and the rest appear as soon as they are touched.
+
 Example:
     >>> import strata
     >>> inputs = strata.Input(shape=(3,))
@@ -8,38 +11,16 @@ Example:
     4
 """
 
-from strata import (
-    activations,
-    callbacks,
-    config,
-    datasets,
-    distribution,
-    initializers,
-    layers,
-    losses,
-    metrics,
-    mixed_precision,
-    models,
-    optimizers,
-    random,
-    regularizers,
-    utils,
-)
-from strata.layers.input_layer import Input
-from strata.models.model import Model
-from strata.models.sequential import Sequential
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Input",
-    "Model",
-    "Sequential",
+_SUBMODULES = (
     "activations",
     "callbacks",
     "config",
-    "distribution",
     "datasets",
+    "distribution",
     "initializers",
     "layers",
     "losses",
@@ -49,6 +30,28 @@ __all__ = [
     "optimizers",
     "random",
     "regularizers",
+    "saving",
     "utils",
-    "__version__",
-]
+)
+_OBJECTS = {
+    "Input": "strata.layers.input_layer",
+    "Model": "strata.models.model",
+    "Sequential": "strata.models.sequential",
+}
+
+__all__ = ["Input", "Model", "Sequential", *_SUBMODULES, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"strata.{name}")
+    elif name in _OBJECTS:
+        module = getattr(importlib.import_module(_OBJECTS[name]), name)
+    else:
+        raise AttributeError(f"module 'strata' has no attribute {name!r}")
+    globals()[name] = module
+    return module
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

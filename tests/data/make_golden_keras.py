@@ -14,10 +14,14 @@ It writes, into tests/data/golden/:
 - ``<name>.npz``: the inputs and Keras's predictions; for ``sequential_lstm`` also a training
   batch with the loss and predictions after one more `train_on_batch` on the loaded model.
 
-The files are committed; rerun this only to refresh them (they change bit for bit).
+Model files are stored gzipped (``*.keras.gz`` ...): HDF5 pads heavily, and the tests unpack
+them byte for byte. The files are committed; rerun this only to refresh them.
 """
 
+import gzip
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
@@ -115,12 +119,13 @@ def subclassed(rng):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    work = tempfile.mkdtemp()
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     for build in (sequential_lstm, functional_zoo, subclassed):
         name = build.__name__
         model, inputs, extra = build(rng)
-        path = os.path.join(OUT, f"{name}.keras")
+        path = os.path.join(work, f"{name}.keras")
         model.save(path)
         x = inputs["x"] if list(inputs) == ["x"] else inputs
         predictions = model.predict(x, verbose=0)
@@ -129,8 +134,8 @@ def main():
         arrays = {f"x_{k}": v for k, v in inputs.items()}
         arrays.update({f"y_{i}": p for i, p in enumerate(predictions)})
         if name == "sequential_lstm":
-            model.save_weights(os.path.join(OUT, f"{name}.weights.h5"))
-            model.save(os.path.join(OUT, f"{name}.h5"))
+            model.save_weights(os.path.join(work, f"{name}.weights.h5"))
+            model.save(os.path.join(work, f"{name}.h5"))
             reloaded = keras.saving.load_model(path)
             arrays["train_y"] = extra["y"][:8]
             arrays["next_loss"] = np.asarray(
@@ -139,6 +144,11 @@ def main():
             arrays["next_y"] = reloaded.predict(inputs["x"], verbose=0)
             arrays["iterations"] = np.asarray(int(model.optimizer.iterations))
         np.savez(os.path.join(OUT, f"{name}.npz"), **arrays)
+    for file_name in sorted(os.listdir(work)):
+        with open(os.path.join(work, file_name), "rb") as src:
+            with gzip.GzipFile(os.path.join(OUT, f"{file_name}.gz"), "wb", mtime=0) as dst:
+                shutil.copyfileobj(src, dst)
+    shutil.rmtree(work)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f"wrote {len(os.listdir(OUT))} files, {total} bytes, into {OUT}")
 

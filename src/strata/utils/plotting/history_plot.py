@@ -36,6 +36,8 @@ def _panel_names(logs: dict, metrics) -> list[str]:
         name = key[len(_VAL) :] if key.startswith(_VAL) else key
         if name not in available:
             available.append(name)
+    if "loss" in available:  # Keras 3 logs metrics alphabetically; the loss comes first here
+        available.insert(0, available.pop(available.index("loss")))
     if metrics is None:
         return available
     wanted = [metrics] if isinstance(metrics, str) else list(metrics)
@@ -73,7 +75,7 @@ def plot_history(history, to_file=None, metrics=None):
         to_file: if given, save the figure there (the extension picks the format, e.g. ``.png``,
             ``.svg``, ``.pdf``).
         metrics: names of the panels to draw, in order (e.g. ``["loss", "accuracy"]``); default
-            every metric in the history.
+            every metric in the history, the loss first.
 
     Returns:
         A matplotlib `Figure` (Jupyter displays it inline). Needs matplotlib:

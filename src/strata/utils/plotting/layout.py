@@ -476,7 +476,9 @@ class _Layered(Placement):
             y += max((self.items[k].along for k in self.by_rank[r]), default=0.0)
             self.bottom[r] = y
             y += self.closing[r] + self.spacing.rank_gap
-        self.length = y - self.spacing.rank_gap + self.spacing.margin
+        last = self.num_ranks - 1
+        end = self.bottom[last] + self.closing[last] if self.num_ranks else self.spacing.margin
+        self.length = end + self.spacing.margin
 
     # ---- 6. the result -------------------------------------------------------------------------
     def _result(self) -> Layout:

@@ -52,7 +52,7 @@ def _text(line: TextLine) -> str:
     )
     return (
         f'<text x="{_num(line.x)}" y="{_num(line.y)}" font-size="{_num(line.size)}" '
-        f'fill="{line.color}" text-anchor="middle">{spans}</text>'
+        f'fill="{line.color}" text-anchor="middle" xml:space="preserve">{spans}</text>'
     )
 
 
