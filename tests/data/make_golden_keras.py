@@ -23,29 +23,31 @@ import os
 import shutil
 import tempfile
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from keras import layers  # noqa: E402
+import numpy as np
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
 
+# Keras is imported in `main` only, so collecting this file (doctests) stays cheap.
+keras = layers = None
 
-@keras.saving.register_keras_serializable(package="Golden")
-class TwoTower(keras.Model):
+
+def two_tower_class():
     """Two Dense towers over the same input, concatenated, then a linear head."""
 
-    def __init__(self, hidden=6, **kwargs):
-        super().__init__(**kwargs)
-        self.hidden = hidden
-        self.left = layers.Dense(hidden, activation="relu")
-        self.right = layers.Dense(hidden, activation="tanh")
-        self.merge = layers.Concatenate()
-        self.head = layers.Dense(2)
+    @keras.saving.register_keras_serializable(package="Golden")
+    class TwoTower(keras.Model):
+        def __init__(self, hidden=6, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = hidden
+            self.left = layers.Dense(hidden, activation="relu")
+            self.right = layers.Dense(hidden, activation="tanh")
+            self.merge = layers.Concatenate()
+            self.head = layers.Dense(2)
 
-    def call(self, x):
-        return self.head(self.merge([self.left(x), self.right(x)]))
+        def call(self, x):
+            return self.head(self.merge([self.left(x), self.right(x)]))
+
+    return TwoTower
 
 
 def sequential_lstm(rng):
@@ -110,7 +112,7 @@ def functional_zoo(rng):
 
 
 def subclassed(rng):
-    model = TwoTower(hidden=6, name="two_tower")
+    model = two_tower_class()(hidden=6, name="two_tower")
     model.compile(keras.optimizers.RMSprop(0.01), "mse")
     x = rng.normal(size=(16, 5)).astype("float32")
     model.fit(x, rng.normal(size=(16, 2)), batch_size=8, epochs=1, shuffle=False, verbose=0)
@@ -118,6 +120,11 @@ def subclassed(rng):
 
 
 def main():
+    global keras, layers
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+    from keras import layers
+
     os.makedirs(OUT, exist_ok=True)
     work = tempfile.mkdtemp()
     keras.utils.set_random_seed(0)
