@@ -19,16 +19,19 @@ def test_regression_workload_reports_sane_figures():
     sizes = dataclasses.replace(common.QUICK, regression_epochs=3)
     figures = keraslike.regression(strata, sizes)
     assert figures["fit_s"] > 0
+    assert figures["fit_cpu_s"] > 0
     assert figures["epochs"] == 3
     assert math.isfinite(figures["final_loss"])
     assert figures["trace_counts"]["train"] == 1
 
 
-def test_epoch_figures_uses_epochs_after_the_first():
-    figures = common.epoch_figures(10.0, [13.0, 14.0, 16.0, 17.0], samples=100)
+def test_epoch_figures_use_the_median_of_epochs_after_the_first():
+    ends = [(13.0, 4.0), (14.0, 5.0), (16.0, 7.0), (17.0, 8.0)]
+    figures = common.epoch_figures((10.0, 1.0), ends, samples=100)
     assert figures["first_epoch_s"] == 3.0
     assert figures["steady_epoch_s"] == 1.0
     assert figures["steady_samples_per_s"] == 100.0
+    assert figures["steady_cpu_s"] == 1.0
 
 
 def test_ratio_text_reads_as_strata_speed():

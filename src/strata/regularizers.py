@@ -12,7 +12,18 @@ import jax.numpy as jnp
 
 from strata.utils.registry import lookup_identifier
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "l1", "l2", "l1_l2", "get"]
+__all__ = [
+    "Regularizer",
+    "L1",
+    "L2",
+    "L1L2",
+    "OrthogonalRegularizer",
+    "l1",
+    "l2",
+    "l1_l2",
+    "orthogonal_regularizer",
+    "get",
+]
 
 
 class Regularizer:
@@ -74,9 +85,61 @@ class L2(Regularizer):
         return {"l2": self.l2}
 
 
-l1, l2, l1_l2 = L1, L2, L1L2
+class OrthogonalRegularizer(Regularizer):
+    """Push the rows (or columns) of a 2-D weight towards being mutually orthogonal.
 
-_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+    The penalty is ``factor`` times the mean absolute cosine similarity over all distinct pairs of
+    rows (``mode="rows"``) or columns (``mode="columns"``); it is 0 for orthogonal vectors.
+
+    Args:
+        factor: non-negative weight of the penalty.
+        mode: ``"rows"`` or ``"columns"``.
+
+    Example:
+        >>> float(OrthogonalRegularizer(1.0)(jnp.array([[1.0, 0.0], [1.0, 1.0]])))
+        0.7071067690849304
+    """
+
+    def __init__(self, factor=0.01, mode="rows"):
+        self.factor = _check_factor("OrthogonalRegularizer: `factor`", factor)
+        if mode not in ("rows", "columns"):
+            raise ValueError(
+                "OrthogonalRegularizer: `mode` must be 'rows' or 'columns'; received "
+                f"mode={mode!r}."
+            )
+        self.mode = mode
+
+    def __call__(self, x):
+        if x.ndim != 2:
+            raise ValueError(
+                "OrthogonalRegularizer applies to 2-D weights (a Dense kernel); received a "
+                f"weight of shape {tuple(x.shape)}."
+            )
+        vectors = x if self.mode == "rows" else x.T
+        squares = jnp.sum(jnp.square(vectors), axis=1, keepdims=True)
+        unit = vectors * jnp.reciprocal(jnp.sqrt(jnp.maximum(squares, 1e-12)))
+        count = unit.shape[0]
+        similarity = jnp.abs(unit @ unit.T) * (1.0 - jnp.eye(count, dtype=unit.dtype))
+        # Each distinct pair appears twice in the symmetric matrix.
+        pairs = max(count * (count - 1), 1)
+        return self.factor * jnp.sum(similarity) / pairs
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
+
+_BY_NAME = {
+    "l1": L1,
+    "l2": L2,
+    "l1_l2": L1L2,
+    "orthogonal_regularizer": OrthogonalRegularizer,
+    "L1": L1,
+    "L2": L2,
+    "L1L2": L1L2,
+    "OrthogonalRegularizer": OrthogonalRegularizer,
+}
 
 
 def get(identifier):

@@ -40,10 +40,14 @@ class BackupAndRestore(Callback):
         [0, 1]
     """
 
-    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True):
+    def __init__(
+        self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True
+    ):
         super().__init__()
         if not backup_dir:
-            raise ValueError("BackupAndRestore: `backup_dir` must be a folder path; received an empty value.")
+            raise ValueError(
+                "BackupAndRestore: `backup_dir` must be a folder path; received an empty value."
+            )
         if save_freq != "epoch" and (
             isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1
         ):

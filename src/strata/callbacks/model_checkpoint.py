@@ -113,7 +113,9 @@ class ModelCheckpoint(Callback):
         self.save_weights_only = bool(save_weights_only)
         if mode not in ("auto", "min", "max"):
             warnings.warn(
-                f"ModelCheckpoint mode {mode!r} is unknown; using 'auto'.", UserWarning, stacklevel=2
+                f"ModelCheckpoint mode {mode!r} is unknown; using 'auto'.",
+                UserWarning,
+                stacklevel=2,
             )
             mode = "auto"
         self.mode = mode

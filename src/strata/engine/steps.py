@@ -16,7 +16,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from strata.losses.reduction import reduce_values
+from strata.engine import custom_steps
 from strata.state.scope import StateScope
 
 
@@ -125,7 +125,7 @@ class StepFunctions:
             if loss is None:
                 per_output.append(None)
                 continue
-            value = reduce_values(loss.call(yt, yp), sw, loss.reduction, mask)
+            value = loss(yt, yp, sw, mask=mask)
             per_output.append(value)
             total = total + weight * value.astype(jnp.float32)
         for extra in added:
@@ -140,6 +140,9 @@ class StepFunctions:
         for names, group in zip(self.objectives.metric_log_names(), self._metric_groups()):
             for name, metric in zip(names, group):
                 state[name] = metric.init()
+        own = custom_steps.own_metric_state(self.model)
+        if own is not None:
+            state[custom_steps.OWN_METRICS] = own
         return state
 
     def fresh_metrics(self) -> dict:
@@ -206,6 +209,8 @@ class StepFunctions:
 
     def _train_chunk(self, x_def, state, data, indices, masks, start, n_steps):
         self.trace_counts["train"] += 1
+        if custom_steps.overrides(self.model, "train_step"):
+            return custom_steps.train_chunk(self, x_def, state, data, indices, masks, start, n_steps)
 
         state_in = {}
 
@@ -259,6 +264,10 @@ class StepFunctions:
         self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps
     ):
         self.trace_counts["test"] += 1
+        if custom_steps.overrides(self.model, "test_step"):
+            return custom_steps.test_chunk(
+                self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps
+            )
 
         def body(i, metrics):
             row = start + i

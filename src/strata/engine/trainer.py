@@ -765,9 +765,9 @@ def _validate_identifiers(value, kind):
     for leaf in jax.tree_util.tree_leaves(value):
         if not isinstance(leaf, str):
             continue
-        if kind == "loss" and leaf not in ("crossentropy", "ce"):
+        if kind == "loss" and leaf.lower() not in ("crossentropy", "ce"):
             strata_losses.get(leaf)
-        if kind == "metric" and leaf not in ("accuracy", "acc", "crossentropy", "ce"):
+        if kind == "metric" and leaf.lower() not in ("accuracy", "acc", "crossentropy", "ce"):
             strata_metrics.get(leaf)
 
 

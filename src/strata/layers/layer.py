@@ -261,7 +261,10 @@ class Layer:
                 for pos, value in zip(positions, values):
                     filled[pos] = value
                 call_args, call_kwargs = jax.tree_util.tree_unflatten(treedef, filled)
-                with state_scope.StateScope(rng_key=jax.random.key(0)):
+                # Bind the layer's weights so that a `Variable.assign` in `call` (a counter, a
+                # running statistic) is recorded in the scope, not stored as a tracer.
+                bindings = [(v, v.value) for v in self.weights]
+                with state_scope.StateScope(bindings, rng_key=jax.random.key(0)):
                     return self.call(*call_args, **call_kwargs)
 
             probes.append(jax.eval_shape(run, *[structs[p] for p in positions]))

@@ -5,6 +5,7 @@ subclassing `Model` and defining `call` gives a subclassed one. All train throug
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 
 from strata import random as strata_random
 from strata.engine.trainer import Trainer
@@ -106,6 +107,134 @@ class Model(SavingMixin, Trainer, Layer):
                 variable._value = value
         return outputs
 
+    # ---- the stateless API (for a custom `train_step`, see `strata.engine.custom_steps`) -------
+    def stateless_call(
+        self, trainable_variables, non_trainable_variables, *args, return_losses=False, **kwargs
+    ):
+        """Run the model on the given weight values instead of its stored ones; pure.
+
+        Args:
+            trainable_variables / non_trainable_variables: arrays in the order of
+                `self.trainable_variables` / `self.non_trainable_variables`.
+            *args, **kwargs: the call's inputs and options (``training=True`` ...).
+            return_losses: also return the losses the layers added.
+
+        Returns:
+            ``(outputs, non_trainable_values)`` (the values after the call, e.g. updated
+            batch statistics), plus the added losses when `return_losses`.
+
+        Inside a custom `train_step`, each call draws a fresh key from the step for dropout and
+        the like, and the added losses are kept for `compute_loss`.
+
+        Example:
+            >>> import numpy as np, strata
+            >>> x = strata.Input(shape=(2,))
+            >>> model = strata.Model(x, strata.layers.Dense(1, kernel_initializer="ones")(x))
+            >>> out, _ = model.stateless_call([np.full((2, 1), 2.0), np.zeros(1)], [], np.ones((1, 2)))
+            >>> out.tolist()
+            [[4.0]]
+        """
+        trainable = self.trainable_variables
+        non_trainable = self.non_trainable_variables
+        for what, given, own in (
+            ("trainable_variables", trainable_variables, trainable),
+            ("non_trainable_variables", non_trainable_variables, non_trainable),
+        ):
+            if len(given) != len(own):
+                raise ValueError(
+                    f"Model '{self.name}'.stateless_call: `{what}` holds {len(given)} values, but "
+                    f"the model has {len(own)} ({[v.path for v in own]}). Pass one value per "
+                    f"variable, in the order of `model.{what}`."
+                )
+        outer = state_scope.current()
+        rng = None
+        if outer is not None and outer._rng_key is not None:
+            rng = outer.next_key()
+        bindings = list(zip(trainable, trainable_variables)) + list(
+            zip(non_trainable, non_trainable_variables)
+        )
+        mask = outer.sample_mask if outer is not None else None
+        with state_scope.StateScope(bindings, rng_key=rng, sample_mask=mask) as scope:
+            outputs = self(*args, **kwargs)
+            new_non_trainable = [scope.lookup(v) for v in non_trainable]
+            losses = list(scope.losses)
+        if outer is not None:
+            outer.losses.extend(losses)
+        if return_losses:
+            return outputs, new_non_trainable, losses
+        return outputs, new_non_trainable
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of `y_pred` against `y`, plus the losses added by layers during the
+        latest `stateless_call` in this step (which it consumes).
+
+        Padding rows of the engine's last batch have weight 0, so the value equals that of the
+        unpadded batch. Returns a float32 scalar (0 when the model was compiled without a loss
+        and no layer added one).
+        """
+        self._require_compiled("compute_loss")
+        active = state_scope.current()
+        added = []
+        if active is not None:
+            added = list(active.losses)
+            active.losses.clear()
+        if self._compile_config.get("loss") is None:
+            total = jnp.zeros((), jnp.float32)
+            for extra in added:
+                total = total + jnp.asarray(extra, jnp.float32)
+            return total
+        if self._objectives is None:
+            raise ValueError(
+                f"Model '{self.name}'.compute_loss: the compiled loss is set up by the first "
+                "`fit`/`evaluate`/`train_on_batch` call; call it from `train_step`/`test_step`."
+            )
+        steps = self._steps
+        y_pred_list = steps._outputs_list(y_pred)
+        if isinstance(y, dict):
+            y_list = [y[name] for name in self._objectives.output_names]
+        elif isinstance(y, list | tuple):
+            y_list = list(y)
+        else:
+            y_list = [y]
+        if sample_weight is None or not isinstance(sample_weight, list | tuple | dict):
+            sw_list = [sample_weight] * len(y_list)
+        elif isinstance(sample_weight, dict):
+            sw_list = [sample_weight.get(name) for name in self._objectives.output_names]
+        else:
+            sw_list = list(sample_weight)
+        mask = active.sample_mask if active is not None else None
+        if mask is None:
+            mask = jnp.ones((jax.tree_util.tree_leaves(y_pred)[0].shape[0],), jnp.float32)
+        y_pred_list = [
+            p.astype(jnp.float32) if jnp.issubdtype(p.dtype, jnp.floating) else p
+            for p in y_pred_list
+        ]
+        total, _ = steps.compute_losses(y_list, y_pred_list, sw_list, mask, added)
+        return total
+
+    def compute_loss_and_updates(
+        self,
+        trainable_variables,
+        non_trainable_variables,
+        metrics_variables,
+        x,
+        y,
+        sample_weight=None,
+        training=False,
+        optimizer_variables=None,
+    ):
+        """Forward pass and loss on the given values, for `jax.value_and_grad(..., has_aux=True)`.
+
+        Returns:
+            ``(loss, (y_pred, non_trainable_values, metrics_variables))``, as Keras's JAX trainer
+            (the metrics state is passed through unchanged).
+        """
+        y_pred, new_non_trainable = self.stateless_call(
+            trainable_variables, non_trainable_variables, x, training=training
+        )
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=training)
+        return loss, (y_pred, new_non_trainable, metrics_variables)
+
     def get_layer(self, name=None, index=None):
         from strata.models.functional import Functional
 
@@ -120,8 +249,22 @@ class Model(SavingMixin, Trainer, Layer):
         show_trainable=False,
         layer_range=None,
     ):
-        """Print a table of the model's layers, output shapes and parameter counts."""
+        """Print a table of the model's layers, output shapes and parameter counts.
+
+        Args:
+            line_length, positions: table width and column boundaries (fractions or columns).
+            print_fn: called with the whole text instead of printing it.
+            expand_nested: also list the layers of nested models.
+            show_trainable: add a "Trainable" column.
+            layer_range: not supported yet; passing it raises a ValueError.
+        """
         from strata.utils.summary import print_summary
+
+        if layer_range is not None:
+            raise ValueError(
+                f"Model '{self.name}'.summary(): `layer_range` is not supported yet; print the "
+                "whole summary (or call summary() on a sub-model built from the layers you want)."
+            )
 
         print_summary(
             self,

@@ -6,7 +6,9 @@ import jax
 
 
 def _clone_layer(layer):
-    return type(layer).from_config(layer.get_config())
+    from strata.saving.serialization import object_config
+
+    return type(layer).from_config(object_config(layer))
 
 
 def clone_model(

@@ -103,7 +103,9 @@ def _walk(obj, path, entries, visited, include_optimizer) -> None:
             entries.append(Entry(path, obj.name, [], optimizer=obj))
         return
     own = _own_variables(obj)
-    cell = _CELL_LAYERS.get(type(obj).__name__) if builtin_kind(type(obj)) else None
+    cell = None
+    if builtin_kind(type(obj)) and own and not hasattr(obj, "cell"):
+        cell = _CELL_LAYERS.get(type(obj).__name__)
     if cell is not None:
         entries.append(Entry(path, obj.name, []))
         entries.append(Entry(_join(path, "cell"), cell, own))

@@ -248,7 +248,7 @@ def save_model(model, handle, include_optimizer: bool = True) -> None:
             names = [f"{model.optimizer.name}/{i}" for i in range(len(values))]
             for name, value in zip(names, values):
                 group.create_dataset(name, data=value)
-            group.attrs["weight_names"] = np.array(names, dtype=object)
+            group.attrs["weight_names"] = np.array(names, dtype=h5py.string_dtype())
     handle.write(buffer.getvalue())
 
 
@@ -257,7 +257,7 @@ def write_weights(model, group) -> None:
     layers = model.layers
     group.attrs["backend"] = "jax"
     group.attrs["keras_version"] = KERAS_FORMAT_VERSION
-    group.attrs["layer_names"] = np.array([layer.name for layer in layers], dtype=object)
+    group.attrs["layer_names"] = np.array([layer.name for layer in layers], dtype=h5py.string_dtype())
     for layer in layers:
         layer_group = group.create_group(layer.name)
         names = []
@@ -267,6 +267,6 @@ def write_weights(model, group) -> None:
                 name = f"{name}_"
             names.append(name)
             layer_group.create_dataset(name, data=variable.numpy())
-        layer_group.attrs["weight_names"] = np.array(names, dtype=object)
+        layer_group.attrs["weight_names"] = np.array(names, dtype=h5py.string_dtype())
     top = group.create_group("top_level_model_weights")
-    top.attrs["weight_names"] = np.array([], dtype=object)
+    top.attrs["weight_names"] = np.array([], dtype=h5py.string_dtype())

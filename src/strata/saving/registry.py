@@ -197,7 +197,16 @@ def lookup_custom(names, custom_objects=None):
 @functools.cache
 def builtin_tables() -> dict[str, dict[str, object]]:
     """Every object a file may name without registration, by kind and Keras class name."""
-    from strata import activations, initializers, layers, losses, metrics, optimizers, regularizers
+    from strata import (
+        activations,
+        constraints,
+        initializers,
+        layers,
+        losses,
+        metrics,
+        optimizers,
+        regularizers,
+    )
     from strata.layers.layer import Layer
     from strata.models.functional import Functional
     from strata.models.model import Model
@@ -225,7 +234,7 @@ def builtin_tables() -> dict[str, dict[str, object]]:
         "layers": layer_table,
         "initializers": classes(initializers, initializers.Initializer),
         "regularizers": classes(regularizers, regularizers.Regularizer),
-        "constraints": {},
+        "constraints": classes(constraints, constraints.Constraint),
         "activations": functions(activations),
         "losses": {**losses.CLASSES, **losses.FUNCTIONS},
         "metrics": {**metrics.CLASSES, **functions(metrics)},

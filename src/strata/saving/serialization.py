@@ -36,6 +36,8 @@ _LAMBDA_REFUSED = (
     "function."
 )
 _NUMERIC_KINDS = "biuf"
+# Keras builds these weightless layers in their constructors, so it writes no build_config.
+_BUILT_AT_INIT = frozenset({"Activation", "Dropout", "Reshape", "InputLayer"})
 
 
 @dataclasses.dataclass
@@ -245,9 +247,35 @@ def get_build_config(layer):
     if isinstance(layer, Functional):
         return {"input_shape": None}
     shape = getattr(layer, "_build_shape", None)
-    if not layer.built or shape is None:
+    if not layer.built or shape is None or type(layer).__name__ in _BUILT_AT_INIT:
         return None
+    shapes = _call_shapes(layer)
+    if shapes is not None:
+        return {"shapes_dict": shapes}
     return {"input_shape": shape}
+
+
+def _call_shapes(layer):
+    """Keras's ``shapes_dict`` for a layer whose `build` takes one shape per call argument
+    (``build(query_shape, value_shape)``): ``{"query_shape": ..., "value_shape": ...}``."""
+    try:
+        build_params = [p for p in inspect.signature(layer.build).parameters if p.endswith("_shape")]
+        call_signature = inspect.signature(layer.call)
+    except (TypeError, ValueError):
+        return None
+    if len(build_params) < 2 or not layer._inbound_nodes:
+        return None
+    node = layer._inbound_nodes[0]
+    try:
+        bound = call_signature.bind(*node.args, **node.kwargs)
+    except TypeError:
+        return None
+    shapes = {
+        f"{name}_shape": value.shape
+        for name, value in bound.arguments.items()
+        if hasattr(value, "history") and hasattr(value, "shape")
+    }
+    return shapes or None
 
 
 def _public_module(obj):

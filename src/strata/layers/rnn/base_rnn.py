@@ -83,9 +83,7 @@ class Recurrent(Layer):
             )
         built_for = getattr(self, "_build_shape", None)
         if self.built and built_for is not None and tuple(built_for[2:]) != shape[2:]:
-            what = (
-                f"{built_for[-1]} features" if rank == 3 else f"steps of shape {built_for[2:]}"
-            )
+            what = f"{built_for[-1]} features" if rank == 3 else f"steps of shape {built_for[2:]}"
             raise ValueError(
                 f"Layer '{self.name}' ({kind}) expects inputs with {what} (it was built for "
                 f"shape {tuple(built_for)}), but received shape {shape}."
@@ -202,6 +200,18 @@ class Recurrent(Layer):
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
         }
+
+
+def serialize_sublayer(layer) -> dict:
+    """A wrapped layer or cell in Keras's config form, without its build state: the wrapper
+    builds it (its own ``build_config`` records the shapes), so a rebuilt wrapper's config
+    equals the original's."""
+    from strata.saving.serialization import serialize_keras_object
+
+    config = serialize_keras_object(layer)
+    if isinstance(config, dict):
+        config.pop("build_config", None)
+    return config
 
 
 def _is_shape(value) -> bool:

@@ -57,6 +57,28 @@ def draw_dropout_masks(layer, rate: float, count: int | None, shape, dtype):
     return strata_random.dropout(ones, rate, seed=key)
 
 
+def from_config_with_initializers_in_order(cls, config: dict):
+    """`cls` rebuilt from `config`, its built-in initializers made inside `__init__`.
+
+    Unseeded initializers draw their seeds from Python's `random` when made. Keras makes them in
+    the cell's constructor, some cells after their dropout seed generator; deserializing them
+    before the constructor runs would change the order and so the initial weights.
+    """
+    from strata.layers.layer import dtype_from_policy
+    from strata.saving.serialization import deserialize_keras_object
+
+    config = dict(config)
+    deferred = {}
+    for key in ("kernel_initializer", "recurrent_initializer", "bias_initializer"):
+        value = config.get(key)
+        if isinstance(value, dict) and value.get("class_name") in initializers.__all__:
+            deferred[key] = config.pop(key)
+    config = dict(deserialize_keras_object(config))
+    if "dtype" in config:
+        config["dtype"] = dtype_from_policy(config["dtype"])
+    return cls(**config, **deferred)
+
+
 class GatedCell(Layer):
     """Mixin (a `Layer` so its `build` marks the layer built): a cell whose gates are ``x @ kernel + h @ recurrent_kernel + bias``.
 
@@ -209,6 +231,10 @@ class GatedCell(Layer):
         raise NotImplementedError
 
     # ---- config -----------------------------------------------------------------------------
+    @classmethod
+    def from_config(cls, config: dict):
+        return from_config_with_initializers_in_order(cls, config)
+
     def _cell_config(self) -> dict:
         from strata.saving.serialization import serialize_keras_object
 

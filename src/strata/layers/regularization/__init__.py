@@ -1,0 +1,1 @@
+"""Regularization layers: noise and penalties that act only while training."""

@@ -1,0 +1,229 @@
+"""Attention layers against Keras 3: the shared checks, masks (padding, causal, explicit),
+attention scores, dropout, weights layout and argument errors."""
+
+import numpy as np
+import pytest
+from tests.stateful_layer_harness import check_stateful_layer
+
+import strata
+from strata import layers
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "shapes"),
+    [
+        ({"num_heads": 2, "key_dim": 3}, [(4, 5), (6, 5)]),
+        (
+            {"num_heads": 3, "key_dim": 2, "value_dim": 2, "use_bias": False, "output_shape": 3},
+            [(4, 5), (6, 3), (6, 7)],
+        ),
+        ({"num_heads": 2, "key_dim": 2, "attention_axes": (1, 2)}, [(2, 3, 4), (2, 3, 4)]),
+    ],
+)
+def test_multi_head_attention_matches_keras(keras, kwargs, shapes):
+    layer, k_layer = check_stateful_layer(
+        lambda: layers.MultiHeadAttention(**kwargs),
+        lambda: keras.layers.MultiHeadAttention(**kwargs),
+        shapes,
+        keras,
+        style="positional",
+    )
+    # Same weights in the same order, with Keras's shapes and paths.
+    assert [w.shape for w in layer.weights] == [tuple(w.shape) for w in k_layer.weights]
+    assert [w.path for w in layer.weights] == [w.path for w in k_layer.weights]
+
+
+def _mha_pair(keras, **kwargs):
+    k_layer = keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, **kwargs)
+    layer = layers.MultiHeadAttention(num_heads=2, key_dim=3, **kwargs)
+    q = np.zeros((1, 4, 5), "float32")
+    v = np.zeros((1, 6, 5), "float32")
+    k_layer(q, v)
+    layer(q, v)
+    layer.set_weights(k_layer.get_weights())
+    return layer, k_layer
+
+
+def _sequences(rng):
+    q = rng.normal(size=(3, 4, 5)).astype("float32")
+    v = rng.normal(size=(3, 6, 5)).astype("float32")
+    q_mask = np.array([[1, 1, 1, 0], [1, 1, 0, 0], [1, 1, 1, 1]], bool)
+    v_mask = np.array([[1, 1, 1, 1, 0, 0], [1, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1]], bool)
+    return q, v, q_mask, v_mask
+
+
+def test_multi_head_attention_padding_masks_match_keras(keras, rng):
+    q, v, q_mask, v_mask = _sequences(rng)
+    layer, k_layer = _mha_pair(keras)
+    # Keras takes padding masks from its inputs' masks: zeroed steps behind `Masking` layers.
+    q_in, v_in = keras.Input((4, 5)), keras.Input((6, 5))
+    masked = [keras.layers.Masking()(q_in), keras.layers.Masking()(v_in)]
+    k_out, k_scores = k_layer(*masked, return_attention_scores=True)
+    k_model = keras.Model([q_in, v_in], [k_out, k_scores])
+    qz, vz = q * q_mask[..., None], v * v_mask[..., None]
+    expected, expected_scores = k_model.predict([qz, vz], verbose=0)
+
+    out, scores = layer(qz, vz, query_mask=q_mask, value_mask=v_mask, return_attention_scores=True)
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+    np.testing.assert_allclose(scores, expected_scores, atol=1e-6)
+    assert np.all(np.asarray(scores)[1, :, :, 1:] == 0)  # padded values get no weight
+
+    # In a functional model the masks arrive from the graph, in the order query, value.
+    s_q, s_v = strata.Input((4, 5)), strata.Input((6, 5))
+    model = strata.Model([s_q, s_v], layer(s_q, s_v))
+    np.testing.assert_allclose(model([qz, vz], mask=[q_mask, v_mask]), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("scores", [False, True])
+def test_multi_head_attention_causal_and_explicit_masks_match_keras(keras, rng, scores):
+    q, v, _, v_mask = _sequences(rng)
+    layer, k_layer = _mha_pair(keras)
+    attention_mask = rng.random((3, 4, 6)) > 0.3
+    for kwargs in (
+        {"use_causal_mask": True},
+        {"attention_mask": attention_mask},
+        {"attention_mask": attention_mask, "use_causal_mask": True, "value_mask": v_mask},
+    ):
+        ours = layer(q, v, return_attention_scores=scores, **kwargs)
+        theirs = k_layer(q, v, return_attention_scores=scores, **kwargs)
+        for a, b in zip(ours if scores else [ours], theirs if scores else [theirs]):
+            np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_multi_head_attention_value_dim_and_output_shape_match_keras(keras, rng):
+    # Keras 3.15 fails in its fused kernel when value_dim != key_dim unless it computes the
+    # scores explicitly, so compare with return_attention_scores=True.
+    q, v, _, v_mask = _sequences(rng)
+    kwargs = {"num_heads": 2, "key_dim": 3, "value_dim": 4, "output_shape": (2, 3)}
+    k_layer = keras.layers.MultiHeadAttention(**kwargs)
+    layer = layers.MultiHeadAttention(**kwargs)
+    k_out = k_layer(q, v, value_mask=v_mask, return_attention_scores=True)
+    layer(q, v)
+    layer.set_weights(k_layer.get_weights())
+    out = layer(q, v, value_mask=v_mask, return_attention_scores=True)
+    assert out[0].shape == (3, 4, 2, 3)
+    for a, b in zip(out, k_out):
+        np.testing.assert_allclose(a, b, atol=1e-5)
+
+
+def test_multi_head_attention_dropout_only_while_training(keras, rng):
+    q, v, _, _ = _sequences(rng)
+    layer, k_layer = _mha_pair(keras, dropout=0.5, seed=3)
+    np.testing.assert_allclose(layer(q, v), k_layer(q, v), atol=1e-5)
+    dropped = layer(q, v, training=True)
+    assert not np.allclose(dropped, layer(q, v), atol=1e-3)
+
+
+def test_multi_head_attention_trains_in_fit():
+    query = strata.Input((4, 5))
+    outputs = layers.MultiHeadAttention(2, 3, dropout=0.1)(query, query, use_causal_mask=True)
+    model = strata.Model(query, outputs)
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).normal(size=(10, 4, 5)).astype("float32")
+    history = model.fit(x, x, epochs=3, batch_size=4, verbose=0).history["loss"]
+    assert history[-1] < history[0]
+    assert model.trace_counts["train"] == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"use_scale": True, "score_mode": "concat", "dropout": 0.2}],
+)
+def test_attention_matches_keras(keras, kwargs):
+    check_stateful_layer(
+        lambda: layers.Attention(**kwargs),
+        lambda: keras.layers.Attention(**kwargs),
+        [(4, 3), (5, 3), (5, 3)],
+        keras,
+        style="list",
+    )
+
+
+def test_additive_attention_matches_keras(keras):
+    check_stateful_layer(
+        layers.AdditiveAttention, keras.layers.AdditiveAttention, [(4, 3), (5, 2), (5, 3)],
+        keras, style="list",
+    )
+
+
+@pytest.mark.parametrize("name", ["Attention", "AdditiveAttention"])
+def test_attention_masks_causal_and_scores_match_keras(keras, rng, name):
+    q = rng.normal(size=(3, 4, 5)).astype("float32")
+    v = rng.normal(size=(3, 6, 5)).astype("float32")
+    _, _, q_mask, v_mask = _sequences(rng)
+    k_layer = getattr(keras.layers, name)()
+    layer = getattr(layers, name)()
+    k_layer([q, v])
+    layer([q, v])
+    layer.set_weights(k_layer.get_weights())
+    for kwargs in ({"mask": [q_mask, v_mask]}, {"use_causal_mask": True}, {"mask": [None, v_mask]}):
+        out, scores = layer([q, v], return_attention_scores=True, **kwargs)
+        k_out, k_scores = k_layer([q, v], return_attention_scores=True, **kwargs)
+        np.testing.assert_allclose(out, k_out, atol=1e-5)
+        np.testing.assert_allclose(scores, k_scores, atol=1e-6)
+    # Masked query steps output zeros and keep their mask.
+    out = layer([q, v], mask=[q_mask, v_mask])
+    assert np.all(np.asarray(out)[~q_mask] == 0)
+    assert layer.compute_mask([q, v], [q_mask, v_mask]) is q_mask
+
+
+# ---- errors -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"num_heads": 2, "key_dim": 0}, r"`key_dim` must be a positive int; received key_dim=0"),
+        ({"num_heads": 0, "key_dim": 2}, r"`num_heads` must be a positive int"),
+        ({"num_heads": 2, "key_dim": 2, "value_dim": -1}, r"`value_dim` must be a positive"),
+        ({"num_heads": 2, "key_dim": 2, "dropout": 1.5}, r"`dropout` must be in \[0, 1\)"),
+        ({"num_heads": 2, "key_dim": 2, "output_shape": "wide"}, r"`output_shape` must be"),
+    ],
+)
+def test_multi_head_attention_argument_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        layers.MultiHeadAttention(**kwargs)
+
+
+def test_multi_head_attention_input_and_mask_errors():
+    layer = layers.MultiHeadAttention(2, 3, name="mha")
+    q, v = np.ones((2, 4, 5), "float32"), np.ones((2, 6, 5), "float32")
+    with pytest.raises(ValueError, match=r"'mha': `query_mask` must have shape \(2, 4\).*\(2, 6\)"):
+        layer(q, v, query_mask=np.ones((2, 6), bool))
+    with pytest.raises(ValueError, match=r"`value_mask` must have shape \(2, 6\)"):
+        layer(q, v, value_mask=np.ones((2, 4, 1), bool))
+    with pytest.raises(ValueError, match=r"`attention_mask` must be broadcastable.*\(2, 4, 6\)"):
+        layer(q, v, attention_mask=np.ones((2, 6, 4), bool))
+    with pytest.raises(ValueError, match=r"`value` and `key` must agree"):
+        layer(q, v, np.ones((2, 5, 5), "float32"))
+    with pytest.raises(ValueError, match=r"rank >= 3"):
+        layers.MultiHeadAttention(2, 3)(strata.Input((5,)), strata.Input((5,)))
+    with pytest.raises(ValueError, match=r"built for query/value/key feature sizes \(5, 5, 5\)"):
+        layer(np.ones((2, 4, 7), "float32"), v)
+
+
+def test_attention_input_and_mask_errors():
+    q, v = np.ones((2, 4, 3), "float32"), np.ones((2, 5, 3), "float32")
+    layer = layers.Attention(name="att")
+    with pytest.raises(ValueError, match=r"'att': call it on a list \[query, value\]"):
+        layer(q)
+    with pytest.raises(ValueError, match=r"`mask` must be a list \[query_mask, value_mask\]"):
+        layer([q, v], mask=np.ones((2, 5), bool))
+    with pytest.raises(ValueError, match=r"value mask must have shape \(2, 5\).*\(2, 4\)"):
+        layer([q, v], mask=[None, np.ones((2, 4), bool)])
+    with pytest.raises(ValueError, match=r"same feature size"):
+        layers.Attention()([q, np.ones((2, 5, 2), "float32")])
+    with pytest.raises(ValueError, match="`score_mode` must be one of"):
+        layers.Attention(score_mode="cosine")
+
+
+def test_configs_match_keras_keys(keras):
+    for name, kwargs in [
+        ("MultiHeadAttention", {"num_heads": 2, "key_dim": 3}),
+        ("Attention", {}),
+        ("AdditiveAttention", {}),
+    ]:
+        config = getattr(layers, name)(**kwargs).get_config()
+        k_config = getattr(keras.layers, name)(**kwargs).get_config()
+        unsupported = {"sliding_window", "use_gate", "flash_attention"}
+        assert set(config) == set(k_config) - unsupported, name
+        clone = getattr(layers, name).from_config(k_config)
+        assert clone.get_config() == config | {"name": clone.name}
