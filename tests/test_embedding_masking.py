@@ -42,7 +42,9 @@ def test_embedding_matches_keras_outputs_gradients_mask_and_config(keras):
     layer.set_weights(k_layer.get_weights())
     assert [w.name for w in layer.weights] == ["embeddings"]
     assert _max_diff(k_layer(tokens), layer(tokens)) == 0
-    np.testing.assert_array_equal(layer.compute_mask(tokens), np.asarray(k_layer.compute_mask(tokens)))
+    np.testing.assert_array_equal(
+        layer.compute_mask(tokens), np.asarray(k_layer.compute_mask(tokens))
+    )
 
     def strata_loss(table):
         with StateScope([(layer.embeddings, table)]):

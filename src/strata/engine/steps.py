@@ -210,7 +210,9 @@ class StepFunctions:
     def _train_chunk(self, x_def, state, data, indices, masks, start, n_steps):
         self.trace_counts["train"] += 1
         if custom_steps.overrides(self.model, "train_step"):
-            return custom_steps.train_chunk(self, x_def, state, data, indices, masks, start, n_steps)
+            return custom_steps.train_chunk(
+                self, x_def, state, data, indices, masks, start, n_steps
+            )
 
         state_in = {}
 

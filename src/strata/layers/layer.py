@@ -23,6 +23,10 @@ from strata.state import scope as state_scope
 from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case, unique_name
 
+# Bumped whenever any layer gains a weight or sublayer or changes `trainable`, so code that
+# caches a model's variable lists (the compiled-call path) knows when to look again.
+STRUCTURE = {"version": 0}
+
 # Sizes substituted for unknown dimensions when output shapes are inferred by tracing: two
 # different primes, so a dimension that follows them is recognisably "unknown" in the output.
 _PROBE_SIZES = (83, 89)
@@ -102,6 +106,7 @@ class Layer:
                     sublayers = self.__dict__.get("_sublayers")
                     if sublayers is not None and item not in sublayers:
                         sublayers.append(item)
+                        STRUCTURE["version"] += 1
         object.__setattr__(self, key, value)
 
     # ---- weights --------------------------------------------------------------------------
@@ -138,6 +143,7 @@ class Layer:
         variable.path = f"{self.name}/{name}"
         variable.constraint = constraint
         self._own_variables.append(variable)
+        STRUCTURE["version"] += 1
         if regularizer is not None:
             self._regularized.append((variable, regularizer))
         return variable
@@ -148,6 +154,7 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        STRUCTURE["version"] += 1
         self._trainable = bool(value)
 
     @property

@@ -99,8 +99,12 @@ class Model(SavingMixin, Trainer, Layer):
             cache[key] = jax.jit(forward)
         inputs = _to_array_tree(inputs, self.dtype)
         rng = strata_random.next_key() if training else None
+        # Outside any scope a variable's value is its stored array: read it directly.
         outputs, new_non_trainable = cache[key](
-            [v.value for v in steps.trainable], [v.value for v in steps.non_trainable], inputs, rng
+            [v._value for v in steps.trainable],
+            [v._value for v in steps.non_trainable],
+            inputs,
+            rng,
         )
         if training:
             for variable, value in zip(steps.non_trainable, new_non_trainable):

@@ -152,8 +152,8 @@ class Attention(Layer):
             causal = jnp.tril(jnp.ones((1, *scores.shape[-2:]), bool))
             scores_mask = causal if scores_mask is None else jnp.logical_and(scores_mask, causal)
         # Keras subtracts 1e9 from masked scores instead of replacing them; both give masked
-        # positions zero weight (and a fully masked row equal weights, up to float32 rounding).
-        weights = masked_softmax(scores, scores_mask, axis=-1)
+        # positions zero weight, and a fully masked row equal weights (up to float32 rounding).
+        weights = masked_softmax(scores, scores_mask, axis=-1, empty_rows="uniform")
         outputs = jnp.matmul(self._dropout_layer(weights, training=training), value)
         if query_mask is not None:
             outputs = jnp.where(jnp.expand_dims(query_mask, -1), outputs, 0.0)

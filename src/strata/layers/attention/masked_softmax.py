@@ -2,9 +2,12 @@
 
 Example:
     >>> import numpy as np
-    >>> scores = np.zeros((1, 3), "float32")
-    >>> masked_softmax(scores, np.array([[True, True, False]]), axis=-1).tolist()
-    [[0.5, 0.5, 0.0]]
+    >>> scores = np.zeros((2, 3), "float32")
+    >>> mask = np.array([[True, True, False], [False, False, False]])
+    >>> masked_softmax(scores, mask, axis=-1).tolist()
+    [[0.5, 0.5, 0.0], [0.0, 0.0, 0.0]]
+    >>> masked_softmax(scores, mask, axis=-1, empty_rows="uniform").tolist()[1]
+    [0.3333333432674255, 0.3333333432674255, 0.3333333432674255]
 """
 
 from __future__ import annotations
@@ -18,13 +21,20 @@ _MASKED_SCORE = -1e9
 _MASKED_SCORE_FLOAT16 = -3e4
 
 
-def masked_softmax(scores, mask=None, axis=-1):
+def masked_softmax(scores, mask=None, axis=-1, *, empty_rows: str = "zeros"):
     """Softmax of `scores` over `axis` (an int or tuple), where `mask` (broadcastable, true = keep)
     is False the score is replaced by a large negative number.
 
-    A row whose positions are all masked gets equal weights, as in Keras.
+    Args:
+        empty_rows: what a row with every position masked gets: ``"zeros"`` (no weight at all,
+            as Keras's `Softmax` layer and `MultiHeadAttention`'s explicit path give) or
+            ``"uniform"`` (equal weights, as Keras's `Attention` layers give).
     """
-    if mask is not None:
-        fill = _MASKED_SCORE_FLOAT16 if scores.dtype == jnp.float16 else _MASKED_SCORE
-        scores = jnp.where(jnp.asarray(mask).astype(bool), scores, jnp.asarray(fill, scores.dtype))
-    return jax.nn.softmax(scores, axis=axis)
+    if mask is None:
+        return jax.nn.softmax(scores, axis=axis)
+    mask = jnp.asarray(mask).astype(bool)
+    fill = _MASKED_SCORE_FLOAT16 if scores.dtype == jnp.float16 else _MASKED_SCORE
+    weights = jax.nn.softmax(jnp.where(mask, scores, jnp.asarray(fill, scores.dtype)), axis=axis)
+    if empty_rows == "zeros":
+        weights = jnp.where(mask, weights, jnp.zeros((), weights.dtype))
+    return weights

@@ -271,6 +271,9 @@ class MultiHeadAttention(Layer):
             while scores_mask.ndim < scores.ndim:
                 scores_mask = jnp.expand_dims(scores_mask, -2 * len(self._axes) - 1)
         norm_axes = tuple(range(scores.ndim - len(self._axes), scores.ndim))
+        # A query position that may attend to nothing (a padded query) gets zero weights, as in
+        # Keras's explicit path (its fused kernel, used without dropout or returned scores,
+        # gives such rows equal weights instead; every other row agrees).
         weights = masked_softmax(scores, scores_mask, axis=norm_axes)
         dropped = self._dropout_layer(weights, training=training)
         heads = jnp.einsum(self._combine_equation, dropped, v)
