@@ -9,6 +9,16 @@ import strata
 from strata import layers
 
 
+@pytest.fixture(scope="module")
+def keras():
+    """Keras, cleared once per module: `clear_session` per test costs more than these tests."""
+    import keras as keras_module
+
+    assert keras_module.backend.backend() == "jax"
+    keras_module.utils.clear_session()
+    return keras_module
+
+
 def _bn_pair(keras, **kwargs):
     """Factories for a Keras and a strata BatchNormalization with non-trivial weights."""
 
@@ -93,9 +103,7 @@ def test_batch_normalization_fit_with_partial_last_batch_matches_keras(keras, rn
     np.testing.assert_allclose(losses, k_losses, rtol=1e-5)
     bn, k_bn = model.layers[2], k_model.layers[2]
     np.testing.assert_allclose(bn.moving_mean.numpy(), k_bn.moving_mean.numpy(), atol=1e-5)
-    np.testing.assert_allclose(
-        bn.moving_variance.numpy(), k_bn.moving_variance.numpy(), atol=1e-5
-    )
+    np.testing.assert_allclose(bn.moving_variance.numpy(), k_bn.moving_variance.numpy(), atol=1e-5)
     for w, kw in zip(model.get_weights(), k_model.get_weights()):
         np.testing.assert_allclose(w, kw, atol=1e-5)
     assert model.trace_counts["train"] == 1  # the partial batch was padded, not recompiled
@@ -149,8 +157,7 @@ def test_layer_normalization_rms_scaling_warns_and_matches_keras(keras):
 @pytest.mark.parametrize(
     ("kwargs", "shape"),
     [
-        ({"groups": 3, "epsilon": 1e-4}, (5, 6)),
-        ({"groups": -1, "center": False}, (4, 3)),
+        ({"groups": 3, "epsilon": 1e-4, "center": False}, (5, 6)),
         ({"groups": 2, "axis": 1}, (4, 3)),
     ],
 )
@@ -171,6 +178,13 @@ def test_unit_normalization_matches_keras(keras, axis, shape):
         [shape],
         keras,
     )
+
+
+def test_instance_normalization_matches_keras(keras, rng):
+    x = rng.normal(size=(2, 3, 4)).astype("float32")
+    layer, k_layer = layers.GroupNormalization(groups=-1), keras.layers.GroupNormalization(-1)
+    np.testing.assert_allclose(layer(x), k_layer(x), atol=1e-5)
+    assert layer.gamma.shape == (4,)
 
 
 def test_golden_values_by_hand():

@@ -3,6 +3,7 @@ what Keras predicted; files strata writes load in Keras and predict the same; th
 weight layouts of the same model code are identical."""
 
 import gzip
+import importlib.util
 import io
 import json
 import os
@@ -21,90 +22,30 @@ GOLDEN = os.path.join(os.path.dirname(__file__), "data", "golden")
 TOL = 1e-5
 
 
-# ---- the same model code for both libraries ------------------------------------------------------
-def sequential_lstm(lib):
-    model = lib.Sequential(
-        [
-            lib.Input((5, 3)),
-            lib.layers.LSTM(6),
-            lib.layers.Dense(8, activation="relu", kernel_regularizer=lib.regularizers.L2(0.01)),
-            lib.layers.Dense(3),
-            lib.layers.Activation("softmax"),
-        ],
-        name="seq_lstm",
-    )
-    model.compile(lib.optimizers.Adam(0.01), "categorical_crossentropy", metrics=["accuracy"])
-    return model
+# ---- the same model code for both libraries (shared with the golden-file script) ---------------
+def _load_golden_script():
+    path = os.path.join(os.path.dirname(__file__), "data", "make_golden_keras.py")
+    spec = importlib.util.spec_from_file_location("make_golden_keras", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def functional_zoo(lib):
-    L = lib.layers
-    a, b = lib.Input((6,), name="a"), lib.Input((6,), name="b")
-    s = lib.Input((4, 3), name="seq")
-    shared = L.Dense(5, activation="relu", name="shared")
-    ha, hb = shared(a), shared(b)
-    merges = (L.Add, L.Subtract, L.Multiply, L.Average, L.Maximum, L.Minimum)
-    merged = [cls(name=cls.__name__.lower())([ha, hb]) for cls in merges]
-    inner_seq = lib.Sequential(
-        [lib.Input((5,)), L.Dense(4, activation="tanh"), L.Dropout(0.3)], name="inner_seq"
-    )
-    x_in = lib.Input((4,), name="inner_in")
-    inner_fn = lib.Model(x_in, L.Dense(3, activation="sigmoid")(x_in), name="inner_fn")
-    sequence, h, c = L.LSTM(4, return_sequences=True, return_state=True, name="lstm")(s)
-    flat = L.Flatten(name="flatten")(sequence)
-    reshaped = L.Reshape((4, 4), name="reshape")(L.Dense(16, name="to16")(flat))
-    cat = L.Concatenate(name="cat")(
-        [*merged, inner_fn(inner_seq(ha)), h, c, L.Flatten(name="flatten_1")(reshaped)]
-    )
-    probs = L.Dense(3, activation="softmax", name="probs")(cat)
-    value = L.Dense(1, name="value")(L.Activation("gelu", name="gelu")(cat))
-    model = lib.Model({"a": a, "b": b, "seq": s}, [probs, value], name="zoo")
-    model.compile(
-        lib.optimizers.SGD(0.05, momentum=0.9, nesterov=True), ["categorical_crossentropy", "mse"]
-    )
-    return model
-
-
-def two_tower_class(lib):
-    @lib.saving.register_keras_serializable(package="Golden")
-    class TwoTower(lib.Model):
-        def __init__(self, hidden=6, **kwargs):
-            super().__init__(**kwargs)
-            self.hidden = hidden
-            self.left = lib.layers.Dense(hidden, activation="relu")
-            self.right = lib.layers.Dense(hidden, activation="tanh")
-            self.merge = lib.layers.Concatenate()
-            self.head = lib.layers.Dense(2)
-
-        def call(self, x):
-            return self.head(self.merge([self.left(x), self.right(x)]))
-
-    return TwoTower
-
-
-def subclassed(lib):
-    model = two_tower_class(lib)(hidden=6, name="two_tower")
-    model.compile(lib.optimizers.RMSprop(0.01), "mse")
-    return model
+golden_script = _load_golden_script()
+MODELS = golden_script.MODELS
+NAMES = list(MODELS)
+sequential_lstm = golden_script.sequential_lstm
+functional_zoo = golden_script.functional_zoo
 
 
 def data_for(name, rng):
-    if name == "sequential_lstm":
-        x = rng.normal(size=(16, 5, 3)).astype("float32")
-        return x, np.eye(3, dtype="float32")[rng.integers(0, 3, 16)]
-    if name == "functional_zoo":
-        x = {
-            "a": rng.normal(size=(16, 6)).astype("float32"),
-            "b": rng.normal(size=(16, 6)).astype("float32"),
-            "seq": rng.normal(size=(16, 4, 3)).astype("float32"),
-        }
-        y = [np.eye(3, dtype="float32")[rng.integers(0, 3, 16)], rng.normal(size=(16, 1))]
-        return x, [v.astype("float32") for v in y]
-    x = rng.normal(size=(16, 5)).astype("float32")
-    return x, rng.normal(size=(16, 2)).astype("float32")
+    return golden_script.make_data(name, rng)
 
 
-BUILDERS = {"sequential_lstm": sequential_lstm, "functional_zoo": functional_zoo, "subclassed": subclassed}
+def register_customs(lib):
+    """The golden models' registered objects (``Golden>TwoTower``, ``Golden>halve``)."""
+    golden_script.two_tower_class(lib)
+    golden_script.halve_function(lib)
 
 
 def as_list(outputs):
@@ -134,24 +75,28 @@ def golden(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def strata_two_tower():
-    return two_tower_class(strata)
+def strata_customs():
+    register_customs(strata)
 
 
 def golden_inputs(golden, name):
     arrays = np.load(golden[f"{name}.npz"])
     inputs = {k[2:]: arrays[k] for k in arrays.files if k.startswith("x_")}
     outputs = [arrays[f"y_{i}"] for i in range(sum(k.startswith("y_") for k in arrays.files))]
-    return (inputs["x"] if list(inputs) == ["x"] else inputs), outputs, arrays
+    if list(inputs) == ["x"]:
+        inputs = inputs["x"]
+    elif "0" in inputs:
+        inputs = [inputs[str(i)] for i in range(len(inputs))]
+    return inputs, outputs, arrays
 
 
 # ---- Keras -> strata --------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["sequential_lstm", "functional_zoo", "subclassed"])
-def test_keras_golden_file_predicts_the_same_in_strata(golden, strata_two_tower, name):
-    x, expected, _ = golden_inputs(golden, name)
+@pytest.mark.parametrize("name", NAMES)
+def test_keras_golden_file_predicts_the_same_in_strata(golden, strata_customs, name):
+    x, expected, arrays = golden_inputs(golden, name)
     model = strata.saving.load_model(golden[f"{name}.keras"])
     assert max_diff(as_list(model.predict(x, verbose=0)), expected) <= TOL
-    assert model.compiled and model.optimizer.iterations > 0
+    assert model.compiled and model.optimizer.iterations == int(arrays["iterations"])
 
 
 def test_keras_legacy_h5_and_weights_h5_load_in_strata(golden):
@@ -180,16 +125,21 @@ def test_training_continues_from_keras_optimizer_state(golden):
 
 # ---- strata -> Keras --------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, strata_two_tower):
-    """Each strata model trained one epoch and saved as .keras: ``name -> (model, x, path)``."""
+def trained(tmp_path_factory, strata_customs):
+    """Each strata model, trained one epoch (the large ones only get their optimizer built, to
+    spare a compile), saved as .keras: ``name -> (model, x, path)``."""
     folder = tmp_path_factory.mktemp("strata_files")
     cache = {}
 
     def get(name):
         if name not in cache:
             x, y = data_for(name, np.random.default_rng(1))
-            model = BUILDERS[name](strata)
-            model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+            model = MODELS[name](strata)
+            if name in ("conv_vision", "sequence_attention"):
+                model.predict(x, verbose=0)
+                model.optimizer.build(model.trainable_weights)
+            else:
+                model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
             path = str(folder / f"{name}.keras")
             model.save(path)
             cache[name] = (model, x, path)
@@ -198,16 +148,15 @@ def trained(tmp_path_factory, strata_two_tower):
     return get
 
 
-@pytest.mark.parametrize("name", ["sequential_lstm", "functional_zoo", "subclassed"])
+@pytest.mark.parametrize("name", NAMES)
 def test_strata_file_predicts_the_same_in_keras(keras, trained, name):
-    if name == "subclassed":
-        two_tower_class(keras)
+    register_customs(keras)
     model, x, path = trained(name)
     theirs = keras.saving.load_model(path)
     ours = model.predict(x, verbose=0)
     assert max_diff(as_list(theirs.predict(x, verbose=0)), as_list(ours)) <= TOL
     # The optimizer state went across: Keras's variables hold strata's values, in order.
-    assert int(theirs.optimizer.iterations) == model.optimizer.iterations == 2
+    assert int(theirs.optimizer.iterations) == model.optimizer.iterations
     keras_state = [np.asarray(v) for v in theirs.optimizer.variables]
     assert max_diff(keras_state, model.optimizer.variables) <= TOL
 
@@ -285,7 +234,9 @@ def test_config_and_weight_layout_match_keras_for_the_same_code(keras, tmp_path)
     assert ours_config["compile_config"] == theirs_config["compile_config"]
     assert ours_config["config"]["input_layers"] == theirs_config["config"]["input_layers"]
     assert ours_config["config"]["output_layers"] == theirs_config["config"]["output_layers"]
-    for mine, keras_entry in zip(ours_config["config"]["layers"], theirs_config["config"]["layers"]):
+    for mine, keras_entry in zip(
+        ours_config["config"]["layers"], theirs_config["config"]["layers"]
+    ):
         assert mine["class_name"] == keras_entry["class_name"]
         assert mine["module"] == keras_entry["module"]
         assert mine["name"] == keras_entry["name"]
@@ -357,9 +308,11 @@ def test_clone_model_builds_new_layers_with_the_same_architecture():
     assert seq_clone.count_params() == seq.count_params()
     relu_clone = strata.models.clone_model(
         seq,
-        clone_function=lambda layer: layers.Activation("relu")
-        if isinstance(layer, layers.Activation)
-        else type(layer).from_config(layer.get_config()),
+        clone_function=lambda layer: (
+            layers.Activation("relu")
+            if isinstance(layer, layers.Activation)
+            else type(layer).from_config(layer.get_config())
+        ),
     )
     assert relu_clone.layers[-1].get_config()["activation"] == "relu"
 
@@ -411,3 +364,135 @@ def test_unbuilt_and_lambda_models_fail_clearly(tmp_path):
         lambda_model.save(tmp_path / "model.pkl")
     with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
         lambda_model.save_weights(tmp_path / "model.h5")
+
+
+# ---- tf.keras 2 legacy files ------------------------------------------------------------------
+def tf_keras_2_dense(name, units, activation, batch_input_shape=None):
+    config = {
+        "name": name,
+        "trainable": True,
+        "dtype": "float32",
+        "units": units,
+        "activation": activation,
+        "use_bias": True,
+        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+        "bias_initializer": {"class_name": "Zeros", "config": {}},
+        "kernel_regularizer": None,
+        "bias_regularizer": None,
+        "activity_regularizer": None,
+        "kernel_constraint": None,
+        "bias_constraint": None,
+    }
+    if batch_input_shape is not None:
+        config["batch_input_shape"] = batch_input_shape
+    return {"class_name": "Dense", "config": config}
+
+
+def write_tf_keras_2_h5(path, model_config, layer_weights, training_config=None):
+    """An .h5 laid out as tf.keras 2.x wrote it (bytes names, ``:0`` weight suffixes)."""
+    with h5py.File(path, "w") as h5file:
+        h5file.attrs["keras_version"] = b"2.12.0"
+        h5file.attrs["backend"] = b"tensorflow"
+        h5file.attrs["model_config"] = json.dumps(model_config).encode()
+        if training_config is not None:
+            h5file.attrs["training_config"] = json.dumps(training_config).encode()
+        group = h5file.create_group("model_weights")
+        group.attrs["layer_names"] = np.array([n.encode() for n in layer_weights], dtype="S")
+        for name, arrays in layer_weights.items():
+            layer_group = group.create_group(name)
+            names = [f"{name}/{w}:0" for w in ("kernel", "bias")][: len(arrays)]
+            layer_group.attrs["weight_names"] = np.array([n.encode() for n in names], dtype="S")
+            for weight_name, array in zip(names, arrays):
+                layer_group.create_dataset(weight_name, data=array)
+        optimizer = h5file.create_group("optimizer_weights")
+        optimizer.attrs["weight_names"] = np.array([b"Adam/iter:0"], dtype="S")
+        optimizer.create_dataset("Adam/iter:0", data=np.int64(7))
+
+
+def test_tf_keras_2_h5_models_and_weights_load(tmp_path):
+    rng = np.random.default_rng(6)
+    weights = {
+        "dense": [rng.normal(size=(4, 5)).astype("float32"), rng.normal(size=5).astype("float32")],
+        "dense_1": [rng.normal(size=(5, 2)).astype("float32"), rng.normal(size=2).astype("float32")],
+    }
+    x = rng.normal(size=(3, 4)).astype("float32")
+    expected = np.maximum(x @ weights["dense"][0] + weights["dense"][1], 0)
+    expected = expected @ weights["dense_1"][0] + weights["dense_1"][1]
+    training = {
+        "loss": "mse",
+        "metrics": [["mae"]],
+        "weighted_metrics": None,
+        "loss_weights": None,
+        "optimizer_config": {
+            "class_name": "Adam",
+            "config": {
+                "name": "Adam",
+                "learning_rate": 0.001,
+                "decay": 0.0,
+                "beta_1": 0.9,
+                "beta_2": 0.999,
+                "epsilon": 1e-07,
+                "amsgrad": False,
+                "is_legacy_optimizer": False,
+                "jit_compile": True,
+            },
+        },
+    }
+    sequential = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "sequential",
+            "layers": [
+                tf_keras_2_dense("dense", 5, "relu", batch_input_shape=[None, 4]),
+                tf_keras_2_dense("dense_1", 2, "linear"),
+            ],
+        },
+    }
+    functional = {
+        "class_name": "Model",
+        "config": {
+            "name": "model",
+            "layers": [
+                {
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_input_shape": [None, 4],
+                        "dtype": "float32",
+                        "sparse": False,
+                        "ragged": False,
+                        "name": "input_1",
+                    },
+                    "name": "input_1",
+                    "inbound_nodes": [],
+                },
+                {**tf_keras_2_dense("dense", 5, "relu"), "name": "dense", "inbound_nodes": [[["input_1", 0, 0, {}]]]},
+                {**tf_keras_2_dense("dense_1", 2, "linear"), "name": "dense_1", "inbound_nodes": [[["dense", 0, 0, {}]]]},
+            ],
+            "input_layers": [["input_1", 0, 0]],
+            "output_layers": [["dense_1", 0, 0]],
+        },
+    }
+    for config in (sequential, functional):
+        path = tmp_path / f"{config['class_name']}.h5"
+        write_tf_keras_2_h5(path, config, weights, training)
+        with pytest.warns(UserWarning, match="optimizer state of a Keras 2.12.0 file is not restored"):
+            model = strata.models.load_model(path)
+        assert np.allclose(model.predict(x, verbose=0), expected, atol=1e-5)
+        assert model.compiled and model.optimizer.learning_rate == pytest.approx(0.001)
+    weights_only = tmp_path / "weights.h5"
+    with h5py.File(weights_only, "w") as h5file:
+        h5file.attrs["layer_names"] = np.array([b"dense", b"dense_1"], dtype="S")
+        for name, arrays in weights.items():
+            layer_group = h5file.create_group(name)
+            names = [f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()]
+            layer_group.attrs["weight_names"] = np.array(names, dtype="S")
+            for weight_name, array in zip(names, arrays):
+                layer_group.create_dataset(weight_name.decode(), data=array)
+    fresh = strata.Sequential([strata.Input((4,)), layers.Dense(5, activation="relu"), layers.Dense(2)])
+    fresh.load_weights(weights_only)
+    assert np.allclose(fresh.predict(x, verbose=0), expected, atol=1e-5)
+    renamed = strata.Sequential(
+        [strata.Input((4,)), layers.Dense(5, activation="relu", name="dense_1"), layers.Dense(2, name="dense")]
+    )
+    with pytest.raises(ValueError, match="has shape"):
+        renamed.load_weights(weights_only, by_name=True)

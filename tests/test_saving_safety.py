@@ -8,6 +8,7 @@ import marshal
 import os
 import random
 import sys
+import warnings
 import zipfile
 
 import h5py
@@ -45,7 +46,8 @@ def base(tmp_path_factory):
 
 def write_keras(path, config, weights, members=()):
     """A .keras zip with this config and weights (and extra raw members)."""
-    with zipfile.ZipFile(path, "w") as archive:
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as archive:
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate-name attack
         archive.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
         archive.writestr("config.json", json.dumps(config))
         archive.writestr("model.weights.h5", weights)
@@ -65,7 +67,11 @@ def with_layer_between(config, entry):
     """Insert `entry` between layers `hidden` and `out` of the small model's config."""
     config = copy.deepcopy(config)
     layer_list = config["config"]["layers"]
-    entry = {"name": entry["config"]["name"], "inbound_nodes": [{"args": [tensor("hidden")], "kwargs": {}}], **entry}
+    entry = {
+        "name": entry["config"]["name"],
+        "inbound_nodes": [{"args": [tensor("hidden")], "kwargs": {}}],
+        **entry,
+    }
     out = next(e for e in layer_list if e["name"] == "out")
     out["inbound_nodes"] = [{"args": [tensor(entry["name"])], "kwargs": {}}]
     layer_list.insert(layer_list.index(out), entry)
@@ -84,7 +90,10 @@ def lambda_entry(function, name="evil"):
 def serialized_lambda(fn):
     closure = [cell.cell_contents for cell in fn.__closure__] if fn.__closure__ else None
     code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
-    return {"class_name": "__lambda__", "config": {"code": code, "defaults": None, "closure": closure}}
+    return {
+        "class_name": "__lambda__",
+        "config": {"code": code, "defaults": None, "closure": closure},
+    }
 
 
 def marker_lambda(marker):
@@ -92,25 +101,14 @@ def marker_lambda(marker):
     return lambda t: (open(marker, "w").close(), t)[1]
 
 
-class DemoLambda(layers.Layer):
-    """Stands in for Keras's `Lambda` (which strata does not ship) in the unsafe-mode tests."""
-
-    def __init__(self, function, arguments=None, **kwargs):
-        kwargs = {k: v for k, v in kwargs.items() if k in ("name", "trainable", "dtype")}
-        super().__init__(**kwargs)
-        self.function = function
-        self.arguments = arguments or {}
-
-    def call(self, x):
-        return self.function(x, **self.arguments)
-
-
 # ---- safe mode: serialized bytecode ----------------------------------------------------------
 def test_lambda_bytecode_is_refused_unless_the_caller_opts_out(base, tmp_path):
     marker = str(tmp_path / "code-ran")
-    config = with_layer_between(base["config"], lambda_entry(serialized_lambda(marker_lambda(marker))))
+    config = with_layer_between(
+        base["config"], lambda_entry(serialized_lambda(marker_lambda(marker)))
+    )
     path = write_keras(tmp_path / "lambda.keras", config, base["weights"])
-    for kwargs in ({}, {"safe_mode": True}, {"custom_objects": {"Lambda": DemoLambda}}):
+    for kwargs in ({}, {"safe_mode": True}, {"custom_objects": {"Lambda": layers.Lambda}}):
         with pytest.raises(ValueError, match=r"Lambda.*Python lambda.*safe_mode=False"):
             strata.saving.load_model(path, **kwargs)
     assert not os.path.exists(marker)
@@ -121,7 +119,7 @@ def test_lambda_bytecode_is_refused_unless_the_caller_opts_out(base, tmp_path):
     with pytest.raises(ValueError, match="safe_mode=False"):
         strata.saving.load_model(sneaky)
     assert not os.path.exists(marker)
-    model = strata.saving.load_model(path, safe_mode=False, custom_objects={"Lambda": DemoLambda})
+    model = strata.saving.load_model(path, safe_mode=False)
     assert os.path.exists(marker)  # the unsafe path really runs the file's code
     assert model.predict(np.ones((1, 3)), verbose=0).shape == (1, 2)
 
@@ -132,13 +130,15 @@ def test_keras_written_lambda_is_refused(keras, tmp_path):
     model.save(path)
     with pytest.raises(ValueError, match="Python lambda"):
         strata.saving.load_model(path)
-    loaded = strata.saving.load_model(path, safe_mode=False, custom_objects={"Lambda": DemoLambda})
+    loaded = strata.saving.load_model(path, safe_mode=False)
     assert loaded.predict(np.ones((1, 2)), verbose=0).tolist() == [[2.0, 2.0]]
 
 
 def test_legacy_h5_honours_safe_mode(base, tmp_path):
     marker = str(tmp_path / "code-ran")
-    config = with_layer_between(base["config"], lambda_entry(serialized_lambda(marker_lambda(marker))))
+    config = with_layer_between(
+        base["config"], lambda_entry(serialized_lambda(marker_lambda(marker)))
+    )
     path = str(tmp_path / "lambda.h5")
     with h5py.File(base["paths"][".h5"], "r") as src, h5py.File(path, "w") as dst:
         for key in src:
@@ -165,8 +165,8 @@ GADGETS = [
     ("keras.config", "enable_unsafe_deserialization"),
     ("strata.saving", "load_model"),
     ("keras.layers", "TFSMLayer"),
-    ("keras.layers", "StringLookup"),
     ("keras.layers", "TorchModuleWrapper"),
+    ("keras.src.utils.file_utils", "File"),
 ]
 
 
@@ -251,8 +251,29 @@ def test_model_from_json_and_from_config_use_the_same_checks(base):
         strata.Model.from_config(config["config"])
     with pytest.raises(ValueError, match="Could not locate function 'get_file'"):
         strata.saving.deserialize_keras_object(
-            {"module": "keras.utils", "class_name": "function", "config": "get_file", "registered_name": "function"}
+            {
+                "module": "keras.utils",
+                "class_name": "function",
+                "config": "get_file",
+                "registered_name": "function",
+            }
         )
+
+
+def test_vocabulary_paths_are_never_read(base, tmp_path):
+    secret = tmp_path / "passwd"
+    secret.write_text("root\nadmin\n")
+    entry = {
+        "module": "keras.layers",
+        "class_name": "StringLookup",
+        "config": {"name": "lookup", "vocabulary": str(secret)},
+        "registered_name": None,
+    }
+    path = write_keras(
+        tmp_path / "vocab.keras", with_layer_between(base["config"], entry), base["weights"]
+    )
+    with pytest.raises(ValueError, match="does not read vocabulary files"):
+        strata.saving.load_model(path)
 
 
 def test_object_arrays_in_configs_are_refused(base, tmp_path):
@@ -280,9 +301,9 @@ def test_loading_opens_no_file_but_the_one_named(base):
         strata.saving.load_model(base["paths"][".keras"])
     finally:
         recording = False
-    assert {p for p in opened if isinstance(p, str) and os.path.isabs(p) and "site-packages" not in p} <= {
-        base["paths"][".keras"]
-    }
+    assert {
+        p for p in opened if isinstance(p, str) and os.path.isabs(p) and "site-packages" not in p
+    } <= {base["paths"][".keras"]}
 
 
 # ---- HDF5: links, external data, size bombs ---------------------------------------------------
@@ -316,23 +337,32 @@ def replace(target, make):
 
 HDF5_ATTACKS = {
     "external link": (
-        lambda s: replace("layers/dense_1/vars/0", lambda f, t: f.__setitem__(t, h5py.ExternalLink(s["h5"], "/data"))),
+        lambda s: replace(
+            "layers/dense_1/vars/0",
+            lambda f, t: f.__setitem__(t, h5py.ExternalLink(s["h5"], "/data")),
+        ),
         "external link",
     ),
     "soft link": (
-        lambda s: replace("layers/dense_1/vars/0", lambda f, t: f.__setitem__(t, h5py.SoftLink("/layers/dense/vars/0"))),
+        lambda s: replace(
+            "layers/dense_1/vars/0",
+            lambda f, t: f.__setitem__(t, h5py.SoftLink("/layers/dense/vars/0")),
+        ),
         "SoftLink",
     ),
     "external storage": (
         lambda s: replace(
             "layers/dense_1/vars/1",
-            lambda f, t: f.create_dataset(t, shape=(2,), dtype="float32", external=[(s["raw"], 0, 8)]),
+            lambda f, t: f.create_dataset(
+                t, shape=(2,), dtype="float32", external=[(s["raw"], 0, 8)]
+            ),
         ),
         "external file",
     ),
     "virtual dataset": (
         lambda s: replace(
-            "layers/dense_1/vars/0", lambda f, t: f.create_virtual_dataset(t, _virtual_layout(s["h5"]))
+            "layers/dense_1/vars/0",
+            lambda f, t: f.create_virtual_dataset(t, _virtual_layout(s["h5"])),
         ),
         "virtual dataset",
     ),
@@ -439,7 +469,7 @@ def test_wrong_formats_fail_with_the_file_named(base, tmp_path):
         archive.writestr("config.json", "{not json")
         archive.writestr("model.weights.h5", base["weights"])
     cases[str(tmp_path / "bad_json2.keras")] = "is not valid JSON"
-    cases[bad_json] = "class_name"
+    cases[bad_json] = "does not describe a model"
     other = tmp_path / "model.pkl"
     other.write_bytes(b"\x80\x04K\x01.")
     cases[str(other)] = "File format not supported"
@@ -447,10 +477,15 @@ def test_wrong_formats_fail_with_the_file_named(base, tmp_path):
         with pytest.raises(ValueError, match=message) as err:
             strata.saving.load_model(path)
         assert path in str(err.value)
-    with pytest.raises(ValueError, match=r"no weights for layer 'hidden'"):
+    with pytest.raises(ValueError, match=r"has shape \(5, 3\), but the file holds shape \(3, 4\)"):
         strata.Sequential([strata.Input((5,)), layers.Dense(3, name="hidden")]).load_weights(
             base["paths"][".weights.h5"]
         )
+    deeper = strata.Sequential(
+        [strata.Input((3,)), layers.Dense(4), layers.Dense(2), layers.Dense(2)]
+    )
+    with pytest.raises(ValueError, match=r"no weights for layer .* 'layers/dense_2/vars'"):
+        deeper.load_weights(base["paths"][".weights.h5"])
 
 
 def mutations(data: bytes, seed: int, count: int):

@@ -120,7 +120,7 @@ class NonNeg(Constraint):
 
     def __call__(self, w):
         w = unwrap(w)
-        return w * (w >= 0).astype(w.dtype)
+        return jnp.where(w >= 0, w, jnp.zeros_like(w))
 
 
 class UnitNorm(Constraint):

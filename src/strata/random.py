@@ -29,6 +29,10 @@ __all__ = [
     "randint",
     "dropout",
     "shuffle",
+    "categorical",
+    "gamma",
+    "beta",
+    "binomial",
 ]
 
 
@@ -116,3 +120,41 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
 
 def shuffle(x, axis=0, seed=None):
     return jax.random.permutation(key_from_seed(seed), x, axis=axis)
+
+
+def categorical(logits, num_samples, dtype="int32", seed=None):
+    """`num_samples` class ids per row of ``(batch, classes)`` unnormalized log-probabilities.
+
+    Example:
+        >>> categorical(jnp.array([[0.0, 50.0]]), 3, seed=1).tolist()
+        [[1, 1, 1]]
+    """
+    logits = jnp.asarray(logits)
+    shape = (logits.shape[0], int(num_samples))
+    # Drawn with an extra trailing axis and sampled along the class axis, as Keras's JAX
+    # backend does, so a seed gives Keras's samples.
+    samples = jax.random.categorical(key_from_seed(seed), logits[..., None], axis=1, shape=shape)
+    return samples.astype(dtype)
+
+
+def gamma(shape, alpha, dtype="float32", seed=None):
+    """Gamma-distributed values with concentration `alpha` (scale 1)."""
+    dtype = dtype or "float32"
+    return jax.random.gamma(key_from_seed(seed), alpha, shape=tuple(shape), dtype=dtype)
+
+
+def beta(shape, alpha, beta, dtype="float32", seed=None):  # noqa: A002 - Keras's argument name
+    """Beta(alpha, beta) values, as ``g1 / (g1 + g2)`` of two gamma draws on split keys."""
+    dtype = dtype or "float32"
+    first, second = jax.random.split(key_from_seed(seed))
+    g1 = jax.random.gamma(first, alpha, shape=tuple(shape), dtype=dtype)
+    g2 = jax.random.gamma(second, beta, shape=tuple(shape), dtype=dtype)
+    return g1 / (g1 + g2)
+
+
+def binomial(shape, counts, probabilities, dtype="float32", seed=None):
+    """Number of successes in `counts` trials of probability `probabilities` (as floats)."""
+    dtype = dtype or "float32"
+    return jax.random.binomial(
+        key_from_seed(seed), counts, probabilities, shape=tuple(shape), dtype=dtype
+    )

@@ -199,7 +199,11 @@ def make_data(name, rng, n=16):
     if name == "subclassed":
         return normal(5), normal(2)
     if name == "conv_vision":
-        return [rng.uniform(0, 4, (n, 8, 8, 3)).astype("float32"), normal(6, 2), normal(4, 4, 4, 1)], one_hot(3)
+        return [
+            rng.uniform(0, 4, (n, 8, 8, 3)).astype("float32"),
+            normal(6, 2),
+            normal(4, 4, 4, 1),
+        ], one_hot(3)
     tokens = rng.integers(0, 20, (n, 6)).astype("int32")
     return {"tokens": tokens, "frames": normal(3, 5, 2)}, normal(2)
 
@@ -223,7 +227,14 @@ def main():
     for name, build in MODELS.items():
         model = build(keras)
         x, y = make_data(name, rng)
-        model.fit(x, y, batch_size=8, epochs=2 if name == "sequential_lstm" else 1, shuffle=False, verbose=0)
+        model.fit(
+            x,
+            y,
+            batch_size=8,
+            epochs=2 if name == "sequential_lstm" else 1,
+            shuffle=False,
+            verbose=0,
+        )
         path = os.path.join(work, f"{name}.keras")
         model.save(path)
         predictions = model.predict(x, verbose=0)

@@ -115,7 +115,7 @@ def _loop_with_logs(step, n_steps, carry):
     return jax.lax.fori_loop(0, n_steps, body, (carry, logs))
 
 
-def train_chunk(steps, x_def, state, data, indices, masks, start, n_steps):
+def run_train_chunk(steps, x_def, state, data, indices, masks, start, n_steps):
     """The chunk of training steps that calls ``model.train_step`` for each batch."""
     model = steps.model
 
@@ -151,7 +151,7 @@ def train_chunk(steps, x_def, state, data, indices, masks, start, n_steps):
     return steps._pin(state), logs
 
 
-def test_chunk(steps, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n):
+def run_test_chunk(steps, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n):
     """The chunk of evaluation steps that calls ``model.test_step`` for each batch."""
     model = steps.model
 

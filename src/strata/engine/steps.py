@@ -210,7 +210,7 @@ class StepFunctions:
     def _train_chunk(self, x_def, state, data, indices, masks, start, n_steps):
         self.trace_counts["train"] += 1
         if custom_steps.overrides(self.model, "train_step"):
-            return custom_steps.train_chunk(
+            return custom_steps.run_train_chunk(
                 self, x_def, state, data, indices, masks, start, n_steps
             )
 
@@ -267,7 +267,7 @@ class StepFunctions:
     ):
         self.trace_counts["test"] += 1
         if custom_steps.overrides(self.model, "test_step"):
-            return custom_steps.test_chunk(
+            return custom_steps.run_test_chunk(
                 self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps
             )
 

@@ -59,7 +59,9 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs) -> None:
     if kwargs:
         raise TypeError(f"save_model got unexpected keyword argument(s) {sorted(kwargs)}.")
     if zipped is False:
-        raise ValueError("save_model: `zipped=False` (a folder) is not supported; use a .keras file.")
+        raise ValueError(
+            "save_model: `zipped=False` (a folder) is not supported; use a .keras file."
+        )
     path = _path(filepath)
     if path.endswith(".keras"):
         writer = archive.write
@@ -171,7 +173,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """
     path = _path(filepath)
     _check_exists(path)
-    ctx = serialization.make_context(custom_objects, bool(safe_mode) if safe_mode is not None else True, path)
+    ctx = serialization.make_context(
+        custom_objects, bool(safe_mode) if safe_mode is not None else True, path
+    )
     kind = _sniff(path)
     if path.endswith(".keras") and kind != "zip":
         raise ValueError(f"{path} is not a valid .keras file: it is not a zip archive.")
@@ -188,6 +192,10 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 def _load_keras(path: str, ctx, compile: bool):
     contents = archive.read(path)
     config = contents.config
+    if not isinstance(config.get("class_name"), str):
+        raise ValueError(
+            f"{path}: `config.json` does not describe a model (it has no `class_name`)."
+        )
     compile_config = config.get("compile_config") if compile else None
     serialization.check_config(
         {k: v for k, v in config.items() if k != "compile_config"},
@@ -205,12 +213,22 @@ def _load_keras(path: str, ctx, compile: bool):
             model = serialization.deserialize(
                 {k: v for k, v in config.items() if k != "compile_config"}, ctx, "layers"
             )
+            _check_is_model(model, path)
             if compile_config:
                 model_config.compile_from_config(model, compile_config, ctx)
         h5_weights.load_weights(
             model, h5file, f"{path}: model.weights.h5", load_optimizer=bool(compile_config)
         )
     return model
+
+
+def _check_is_model(obj, path: str) -> None:
+    from strata.layers.layer import Layer
+
+    if not isinstance(obj, Layer):
+        raise ValueError(
+            f"{path}: the file describes a {type(obj).__name__}, not a model or layer."
+        )
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs) -> None:

@@ -68,14 +68,18 @@ def read(path: str) -> Archive:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as err:
-        raise ValueError(f"{path} is not a valid .keras file: it is not a zip archive ({err}).") from None
+        raise ValueError(
+            f"{path} is not a valid .keras file: it is not a zip archive ({err})."
+        ) from None
     with archive:
         infos = check_members(archive, path)
         names = {info.filename for info in infos}
         for required in (CONFIG, WEIGHTS):
             if required not in names:
                 if required == WEIGHTS and "model.weights.npz" in names:
-                    raise ValueError(f"{path}: npz weights (`model.weights.npz`) are not supported.")
+                    raise ValueError(
+                        f"{path}: npz weights (`model.weights.npz`) are not supported."
+                    )
                 raise ValueError(f"{path} is not a valid .keras file: it has no `{required}`.")
         metadata = _read_json(archive, METADATA, path) if METADATA in names else {}
         config = _read_json(archive, CONFIG, path)

@@ -5,11 +5,11 @@ a partial file: the rename is the only step that touches the target, and POSIX r
 atomic within a folder.
 
 Example:
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "note.txt")
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
     >>> with atomic_write(path) as f:
     ...     _ = f.write(b"saved")
-    >>> open(path, "rb").read()
+    >>> path.read_bytes()
     b'saved'
 """
 
@@ -45,7 +45,9 @@ def atomic_write(path, *, overwrite: bool = True):
     if os.path.isdir(path):
         raise IsADirectoryError(f"Cannot save to {path}: it is a directory.")
     os.makedirs(folder, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    fd, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle

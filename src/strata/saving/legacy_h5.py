@@ -49,7 +49,9 @@ def read_config(h5file: h5py.File, source: str) -> tuple[dict | None, dict | Non
         try:
             value = json.loads(_text(raw))
         except (TypeError, ValueError, RecursionError) as err:
-            raise ValueError(f"{source}: the `{key}` attribute is not valid JSON ({err}).") from None
+            raise ValueError(
+                f"{source}: the `{key}` attribute is not valid JSON ({err})."
+            ) from None
         if not isinstance(value, dict):
             raise ValueError(f"{source}: the `{key}` attribute must hold a JSON object.")
         return value
@@ -118,8 +120,14 @@ def load_model(path: str, ctx, compile: bool):
         serialization.check_config(config, ctx, kind="layers", where=f"{path}: model_config")
         if compile_config:
             serialization.check_config(compile_config, ctx, where=f"{path}: training_config")
+        if not isinstance(config.get("class_name"), str):
+            raise ValueError(f"{path}: `model_config` does not describe a model (no `class_name`).")
         with serialization.active_context(ctx):
             model = serialization.deserialize(config, ctx, "layers")
+            if not hasattr(model, "layers"):
+                raise ValueError(
+                    f"{path}: `model_config` describes a {type(model).__name__}, not a model."
+                )
             if compile_config:
                 model_config.compile_from_config(model, compile_config, ctx)
         weights = h5file["model_weights"] if "model_weights" in h5file else h5file
@@ -143,7 +151,11 @@ def load_weights(model, group, source: str, by_name: bool = False, skip_mismatch
     model_layers = [layer for layer in model.layers if layer.weights]
     if by_name:
         by_file_name = dict(file_layers)
-        pairs = [(layer, by_file_name[layer.name]) for layer in model_layers if layer.name in by_file_name]
+        pairs = [
+            (layer, by_file_name[layer.name])
+            for layer in model_layers
+            if layer.name in by_file_name
+        ]
     else:
         if len(file_layers) != len(model_layers):
             raise ValueError(
@@ -257,7 +269,9 @@ def write_weights(model, group) -> None:
     layers = model.layers
     group.attrs["backend"] = "jax"
     group.attrs["keras_version"] = KERAS_FORMAT_VERSION
-    group.attrs["layer_names"] = np.array([layer.name for layer in layers], dtype=h5py.string_dtype())
+    group.attrs["layer_names"] = np.array(
+        [layer.name for layer in layers], dtype=h5py.string_dtype()
+    )
     for layer in layers:
         layer_group = group.create_group(layer.name)
         names = []

@@ -346,7 +346,9 @@ def functional_from_config(
             try:
                 return tensor_at(structure)
             except _NotReady:
-                raise ValueError(f"{owner}: `{what}` refers to a call that never happens.") from None
+                raise ValueError(
+                    f"{owner}: `{what}` refers to a call that never happens."
+                ) from None
         if isinstance(structure, dict):
             return {k: io(v, what) for k, v in structure.items()}
         if isinstance(structure, list) and structure:

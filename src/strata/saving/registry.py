@@ -222,6 +222,7 @@ def builtin_tables() -> dict[str, dict[str, object]]:
 
     layer_table = classes(layers, Layer)
     layer_table.update({"Sequential": Sequential, "Functional": Functional, "Model": Model})
+
     def functions(namespace):
         # Only modeling math: the namespace's lookup helpers are not something a file may name.
         return {

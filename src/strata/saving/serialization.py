@@ -259,7 +259,9 @@ def _call_shapes(layer):
     """Keras's ``shapes_dict`` for a layer whose `build` takes one shape per call argument
     (``build(query_shape, value_shape)``): ``{"query_shape": ..., "value_shape": ...}``."""
     try:
-        build_params = [p for p in inspect.signature(layer.build).parameters if p.endswith("_shape")]
+        build_params = [
+            p for p in inspect.signature(layer.build).parameters if p.endswith("_shape")
+        ]
         call_signature = inspect.signature(layer.call)
     except (TypeError, ValueError):
         return None
@@ -351,9 +353,7 @@ def instantiate(cls, value: dict, ctx: LoadContext):
     elif isinstance(cls, type) and (
         issubclass(cls, Functional) or (cls is Model and "layers" in inner)
     ):
-        obj = model_config.functional_from_config(
-            Functional if cls is Model else cls, inner, ctx
-        )
+        obj = model_config.functional_from_config(Functional if cls is Model else cls, inner, ctx)
     elif cls is Model:
         raise ValueError(
             "A config names the base class `Model` without a functional graph; a subclassed "
@@ -471,7 +471,9 @@ def resolve_class(value: dict, ctx: LoadContext, kind=None, where=None):
     registered_name = value.get("registered_name")
     module = value.get("module")
     if not isinstance(class_name, str) or not class_name:
-        raise ValueError(_at(where, f"`class_name` must be a non-empty string; got {class_name!r}."))
+        raise ValueError(
+            _at(where, f"`class_name` must be a non-empty string; got {class_name!r}.")
+        )
     found = registry.lookup_custom((registered_name, class_name), ctx.custom_objects)
     if found is not None:
         return found

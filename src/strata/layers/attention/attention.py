@@ -52,13 +52,17 @@ class Attention(Layer):
                 f"{where}: `score_mode` must be one of {list(_SCORE_MODES)}; received "
                 f"score_mode={score_mode!r}."
             )
-        if isinstance(dropout, bool) or not isinstance(dropout, int | float) or not 0 <= dropout < 1:
+        if (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, int | float)
+            or not 0 <= dropout < 1
+        ):
             raise ValueError(f"{where}: `dropout` must be in [0, 1); received dropout={dropout!r}.")
         self.use_scale = bool(use_scale)
         self.score_mode = score_mode
         self.dropout = float(dropout)
         self.seed = seed
-        self._dropout_layer = Dropout(self.dropout, seed=seed)
+        self._dropout_layer = Dropout(self.dropout, seed=seed, dtype=self.dtype_policy.name)
         self.supports_masking = True
 
     def _where(self) -> str:

@@ -92,10 +92,14 @@ class MultiHeadAttention(Layer):
         where = f"MultiHeadAttention '{self.name}'"
         self.num_heads = _positive_int(where, "num_heads", num_heads)
         self.key_dim = _positive_int(where, "key_dim", key_dim)
-        self.value_dim = self.key_dim if value_dim is None else _positive_int(
-            where, "value_dim", value_dim
+        self.value_dim = (
+            self.key_dim if value_dim is None else _positive_int(where, "value_dim", value_dim)
         )
-        if isinstance(dropout, bool) or not isinstance(dropout, int | float) or not 0 <= dropout < 1:
+        if (
+            isinstance(dropout, bool)
+            or not isinstance(dropout, int | float)
+            or not 0 <= dropout < 1
+        ):
             raise ValueError(f"{where}: `dropout` must be in [0, 1); received dropout={dropout!r}.")
         self.dropout = float(dropout)
         self.use_bias = bool(use_bias)
@@ -116,8 +120,10 @@ class MultiHeadAttention(Layer):
         self.output_shape = output_shape
         if attention_axes is not None:
             axes = (attention_axes,) if isinstance(attention_axes, int) else attention_axes
-            if not isinstance(axes, list | tuple) or not axes or not all(
-                isinstance(a, int) and not isinstance(a, bool) for a in axes
+            if (
+                not isinstance(axes, list | tuple)
+                or not axes
+                or not all(isinstance(a, int) and not isinstance(a, bool) for a in axes)
             ):
                 raise ValueError(
                     f"{where}: `attention_axes` must be an int or a list of ints; received "
@@ -142,9 +148,7 @@ class MultiHeadAttention(Layer):
         # as a list in this order.
         self._check_shapes(_shape(query), _shape(value), None if key is None else _shape(key))
         if not self.built:
-            self.build(
-                _shape(query), _shape(value), None if key is None else _shape(key)
-            )
+            self.build(_shape(query), _shape(value), None if key is None else _shape(key))
         args = (query, value) if key is None else (query, value, key)
         return super().__call__(*args, **kwargs)
 
@@ -218,7 +222,7 @@ class MultiHeadAttention(Layer):
         for sublayer in (self.query_dense, self.key_dense, self.value_dense, self.output_dense):
             for variable in sublayer.weights:
                 variable.path = f"{self.name}/{variable.path}"
-        self._dropout_layer = Dropout(self.dropout, seed=self.seed)
+        self._dropout_layer = Dropout(self.dropout, seed=self.seed, dtype=self.dtype_policy.name)
 
     def _projection(self, name, contracted, output_shape) -> Projection:
         return Projection(
@@ -343,9 +347,7 @@ class MultiHeadAttention(Layer):
             "bias_initializer": serialize_keras_object(self.bias_initializer),
             "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
             "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "activity_regularizer": serialize_keras_object(
-                self._projection_activity_regularizer
-            ),
+            "activity_regularizer": serialize_keras_object(self._projection_activity_regularizer),
             "kernel_constraint": serialize_keras_object(self.kernel_constraint),
             "bias_constraint": serialize_keras_object(self.bias_constraint),
             "seed": self.seed,
@@ -378,9 +380,7 @@ def _attention_equations(rank: int, attention_axes: tuple[int, ...]) -> tuple[st
 
 def _positive_int(where: str, arg: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(
-            f"{where}: `{arg}` must be a positive int; received {arg}={value!r}."
-        )
+        raise ValueError(f"{where}: `{arg}` must be a positive int; received {arg}={value!r}.")
     return value
 
 

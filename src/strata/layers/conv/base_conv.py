@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import jax
 
-from strata import activations, initializers, regularizers
+from strata import activations, constraints, initializers, regularizers
 from strata.layers.conv import arguments
 from strata.layers.layer import Layer
 
@@ -71,18 +71,6 @@ def convolve(
     )
 
 
-def serialize_regularizer(regularizer):
-    """A regularizer in Keras's config form (None stays None)."""
-    if regularizer is None:
-        return None
-    return {
-        "module": "keras.regularizers",
-        "class_name": type(regularizer).__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None,
-    }
-
-
 class BaseConv(Layer):
     """Shared shell of the convolution layers; subclasses set `rank` and make the kernels.
 
@@ -130,7 +118,7 @@ class BaseConv(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.bias_constraint = bias_constraint
+        self.bias_constraint = constraints.get(bias_constraint)
 
     @property
     def _channels_first(self) -> bool:
@@ -220,6 +208,8 @@ class BaseConv(Layer):
         return convolve(inputs, kernel, channels_first=self._channels_first, **options)
 
     def get_config(self) -> dict:
+        from strata.saving.serialization import serialize_activation, serialize_keras_object
+
         return {
             **super().get_config(),
             "kernel_size": self.kernel_size,
@@ -227,10 +217,10 @@ class BaseConv(Layer):
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
-            "activation": activations.serialize(self.activation),
+            "activation": serialize_activation(self.activation),
             "use_bias": self.use_bias,
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "bias_regularizer": serialize_regularizer(self.bias_regularizer),
-            "activity_regularizer": serialize_regularizer(self.activity_regularizer),
-            "bias_constraint": None,
+            "bias_initializer": serialize_keras_object(self.bias_initializer),
+            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
+            "bias_constraint": serialize_keras_object(self.bias_constraint),
         }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from strata import initializers, regularizers
+from strata import constraints, initializers, regularizers
 from strata.layers.conv import arguments
-from strata.layers.conv.base_conv import BaseConv, serialize_regularizer
+from strata.layers.conv.base_conv import BaseConv
 from strata.layers.core.dense import check_positive_int
 
 
@@ -77,7 +77,7 @@ class Conv(BaseConv):
             )
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.kernel_constraint = kernel_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
 
     def _check_channels(self, channels: int) -> None:
         if channels % self.groups:
@@ -105,13 +105,15 @@ class Conv(BaseConv):
         return self._finish(outputs, inputs)
 
     def get_config(self) -> dict:
+        from strata.saving.serialization import serialize_keras_object
+
         return {
             **super().get_config(),
             "filters": self.filters,
             "groups": self.groups,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
-            "kernel_constraint": None,
+            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
         }
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from strata import initializers, regularizers
+from strata import constraints, initializers, regularizers
 from strata.layers.conv import arguments
-from strata.layers.conv.base_conv import BaseConv, serialize_regularizer
+from strata.layers.conv.base_conv import BaseConv
 from strata.layers.core.dense import check_positive_int
 
 
@@ -114,7 +114,7 @@ class ConvTranspose(BaseConv):
                 )
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.kernel_constraint = kernel_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
 
     def _axis_options(self, axis: int) -> tuple:
         output_padding = None if self.output_padding is None else self.output_padding[axis]
@@ -159,13 +159,15 @@ class ConvTranspose(BaseConv):
         return self._finish(outputs, inputs)
 
     def get_config(self) -> dict:
+        from strata.saving.serialization import serialize_keras_object
+
         return {
             **super().get_config(),
             "filters": self.filters,
             "output_padding": self.output_padding,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
-            "kernel_constraint": None,
+            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
         }
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from strata import initializers, regularizers
+from strata import constraints, initializers, regularizers
 from strata.layers.conv import arguments
-from strata.layers.conv.base_conv import BaseConv, serialize_regularizer
+from strata.layers.conv.base_conv import BaseConv
 from strata.layers.core.dense import check_positive_int
 
 
@@ -71,7 +71,7 @@ class DepthwiseConv(BaseConv):
         self.depth_multiplier = check_positive_int(owner, "depth_multiplier", depth_multiplier)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.depthwise_constraint = depthwise_constraint
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
 
     def _output_channels(self, input_channels):
         return None if input_channels is None else input_channels * self.depth_multiplier
@@ -93,12 +93,14 @@ class DepthwiseConv(BaseConv):
         return self._finish(outputs, inputs)
 
     def get_config(self) -> dict:
+        from strata.saving.serialization import serialize_keras_object
+
         return {
             **super().get_config(),
             "depth_multiplier": self.depth_multiplier,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer),
-            "depthwise_constraint": None,
+            "depthwise_initializer": serialize_keras_object(self.depthwise_initializer),
+            "depthwise_regularizer": serialize_keras_object(self.depthwise_regularizer),
+            "depthwise_constraint": serialize_keras_object(self.depthwise_constraint),
         }
 
 

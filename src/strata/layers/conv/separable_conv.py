@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from strata import initializers, regularizers
+from strata import constraints, initializers, regularizers
 from strata.layers.conv import arguments
-from strata.layers.conv.base_conv import BaseConv, serialize_regularizer
+from strata.layers.conv.base_conv import BaseConv
 from strata.layers.conv.depthwise_conv import depthwise_kernel_as_grouped
 from strata.layers.core.dense import check_positive_int
 
@@ -77,8 +77,8 @@ class SeparableConv(BaseConv):
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.depthwise_constraint = depthwise_constraint
-        self.pointwise_constraint = pointwise_constraint
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def _output_channels(self, input_channels):
         return self.filters
@@ -111,16 +111,18 @@ class SeparableConv(BaseConv):
         return self._finish(outputs, inputs)
 
     def get_config(self) -> dict:
+        from strata.saving.serialization import serialize_keras_object
+
         return {
             **super().get_config(),
             "filters": self.filters,
             "depth_multiplier": self.depth_multiplier,
-            "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
-            "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-            "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer),
-            "pointwise_regularizer": serialize_regularizer(self.pointwise_regularizer),
-            "depthwise_constraint": None,
-            "pointwise_constraint": None,
+            "depthwise_initializer": serialize_keras_object(self.depthwise_initializer),
+            "pointwise_initializer": serialize_keras_object(self.pointwise_initializer),
+            "depthwise_regularizer": serialize_keras_object(self.depthwise_regularizer),
+            "pointwise_regularizer": serialize_keras_object(self.pointwise_regularizer),
+            "depthwise_constraint": serialize_keras_object(self.depthwise_constraint),
+            "pointwise_constraint": serialize_keras_object(self.pointwise_constraint),
         }
 
 

@@ -49,8 +49,7 @@ class Lambda(Layer):
             )
         if output_shape is not None and not callable(output_shape):
             if not isinstance(output_shape, list | tuple) or not all(
-                d is None or (isinstance(d, int) and not isinstance(d, bool))
-                for d in output_shape
+                d is None or (isinstance(d, int) and not isinstance(d, bool)) for d in output_shape
             ):
                 raise TypeError(
                     f"Lambda '{self.name}': `output_shape` must be a tuple of ints (without the "

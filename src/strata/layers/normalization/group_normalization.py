@@ -52,7 +52,11 @@ class GroupNormalization(Layer):
     ):
         super().__init__(**kwargs)
         where = statistics.owner(self)
-        if isinstance(groups, bool) or not isinstance(groups, int) or not (groups > 0 or groups == -1):
+        if (
+            isinstance(groups, bool)
+            or not isinstance(groups, int)
+            or not (groups > 0 or groups == -1)
+        ):
             raise ValueError(
                 f"{where}: `groups` must be a positive int, or -1 for one group per channel "
                 f"(instance normalization); received groups={groups!r}."

@@ -74,8 +74,10 @@ def encode_jax(ids, depth: int, mode: str, weights=None):
     batch = jnp.arange(rows.shape[0])[:, None]
     out = jnp.zeros((rows.shape[0], depth), jnp.float32).at[batch, safe].add(values)
     if mode == "multi_hot":
-        hits = jnp.zeros((rows.shape[0], depth), jnp.float32).at[batch, safe].add(
-            valid.astype(jnp.float32)
+        hits = (
+            jnp.zeros((rows.shape[0], depth), jnp.float32)
+            .at[batch, safe]
+            .add(valid.astype(jnp.float32))
         )
         out = (hits > 0).astype(jnp.float32)
     return out[0] if single else out

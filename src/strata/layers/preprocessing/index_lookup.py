@@ -155,7 +155,9 @@ class IndexLookup(HostLayer):
                 "and pass the list, e.g. `vocabulary=open(path).read().splitlines()`."
             )
         if self.output_mode == "tf_idf" and idf_weights is None:
-            raise ValueError(f"{where}: output_mode='tf_idf' needs `idf_weights` with the vocabulary.")
+            raise ValueError(
+                f"{where}: output_mode='tf_idf' needs `idf_weights` with the vocabulary."
+            )
         if self.output_mode != "tf_idf" and idf_weights is not None:
             raise ValueError(
                 f"{where}: `idf_weights` only applies to output_mode='tf_idf'; this layer has "
@@ -254,9 +256,7 @@ class IndexLookup(HostLayer):
         for special in (self.mask_token, self.oov_token):
             if special is not None:
                 counts.pop(self._token(special), None)
-        ranked = sorted(
-            counts.items(), key=lambda kv: (kv[1], self._sort_key(kv[0])), reverse=True
-        )
+        ranked = sorted(counts.items(), key=lambda kv: (kv[1], self._sort_key(kv[0])), reverse=True)
         tokens = [t for t, _ in ranked]
         if self.max_tokens is not None:
             tokens = tokens[: max(0, self.max_tokens - self._token_start())]
@@ -281,9 +281,7 @@ class IndexLookup(HostLayer):
 
     # ---- call ---------------------------------------------------------------------------------
     def call(self, inputs):
-        if not self._vocabulary_set and not (
-            self.output_mode == "int" or self.pad_to_max_tokens
-        ):
+        if not self._vocabulary_set and not (self.output_mode == "int" or self.pad_to_max_tokens):
             raise ValueError(
                 f"Layer '{self.name}' ({type(self).__name__}): with output_mode="
                 f"{self.output_mode!r} the vocabulary must be set before the layer is called. "
@@ -307,9 +305,7 @@ class IndexLookup(HostLayer):
         ids = np.fromiter((self._index.get(k, -1) for k in flat), np.int64, len(flat))
         oov = ids == -1
         if self.mask_token is not None:
-            masked = np.fromiter(
-                (k == self._token(self.mask_token) for k in flat), bool, len(flat)
-            )
+            masked = np.fromiter((k == self._token(self.mask_token) for k in flat), bool, len(flat))
             # Int mode maps the mask to index 0; the encoded modes drop it (an id never counted).
             ids = np.where(masked, 0 if self.output_mode == "int" else -2, ids)
             oov &= ~masked

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from strata.layers.preprocessing.hash_functions import hash_bucket
+from strata.layers.preprocessing.host_layer import is_text
 from strata.layers.preprocessing.index_lookup import IndexLookup
 
 
@@ -81,7 +82,7 @@ class IntegerLookup(IndexLookup):
 
     def _keys(self, values):
         values = np.asarray(values)
-        if values.dtype.kind == "O" and values.size:
+        if values.dtype.kind == "O" and values.size and not is_text(values):
             values = values.astype(np.int64)
         if values.dtype.kind not in "iub" and not (
             values.dtype.kind == "f" and np.all(np.mod(values, 1) == 0)

@@ -33,6 +33,7 @@ class StringLookup(IndexLookup):
         sparse: only False is supported.
         encoding: the text encoding of byte-string inputs.
         salt: an int or a pair of ints keying SipHash for OOV buckets.
+        oov_method: accepted for Keras configs; strings are always hashed.
 
     Shapes: ``"int"`` keeps the input shape (int64); the encoded modes give
     ``(batch, vocabulary_size)`` (see `CategoryEncoding`). Outputs are NumPy arrays; `invert`
@@ -62,9 +63,18 @@ class StringLookup(IndexLookup):
         sparse=False,
         encoding="utf-8",
         salt=None,
+        oov_method="floormod",
         **kwargs,
     ):
+        if oov_method not in ("floormod", "farmhash"):
+            raise ValueError(
+                "StringLookup: `oov_method` must be 'floormod' or 'farmhash'; received "
+                f"oov_method={oov_method!r}."
+            )
         self.encoding = encoding
+        # Strings are always hashed into the OOV buckets; the argument is accepted (and saved)
+        # because Keras writes it into every lookup layer's config.
+        self.oov_method = oov_method
         super().__init__(
             max_tokens=max_tokens,
             num_oov_indices=num_oov_indices,
@@ -99,4 +109,4 @@ class StringLookup(IndexLookup):
         return token.encode(self.encoding)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "encoding": self.encoding}
+        return {**super().get_config(), "encoding": self.encoding, "oov_method": self.oov_method}

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 
 from strata.layers.layer import Layer
 from strata.layers.rnn.recurrence import scan_recurrence, scan_recurrence_jit
+from strata.state import scope as state_scope
 
 
 class Recurrent(Layer):
@@ -200,6 +201,20 @@ class Recurrent(Layer):
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
         }
+
+
+def add_weight_penalties(layer) -> None:
+    """Inside a compiled step, add the penalties of the weights of `layer` and its sublayers:
+    for layers run from inside another layer's `call` without their own `__call__`."""
+    active = state_scope.current()
+    if active is None or not isinstance(layer, Layer):
+        return
+    pending = [layer]
+    while pending:
+        current = pending.pop()
+        for variable, regularizer in current._regularized:
+            active.losses.append(regularizer(variable.value))
+        pending.extend(current._sublayers)
 
 
 def serialize_sublayer(layer) -> dict:

@@ -80,7 +80,9 @@ def from_config_with_initializers_in_order(cls, config: dict):
 
 
 class GatedCell(Layer):
-    """Mixin (a `Layer` so its `build` marks the layer built): a cell whose gates are ``x @ kernel + h @ recurrent_kernel + bias``.
+    """Mixin for a cell whose gates are ``x @ kernel + h @ recurrent_kernel + bias``.
+
+    It is a `Layer` subclass only so that its `build` marks the layer built.
 
     Subclasses set `gates` (1, 3 or 4) and define `_step`; `_bias_shape` and `_bias_initializer`
     may be overridden (GRU's two bias rows, LSTM's forget-gate bias).

@@ -56,9 +56,9 @@ class GRUGates(GatedCell):
 class GRUCell(GRUGates, CellLayer):
     """One step of `GRU`.
 
-    ``z = σ(x W_z + h U_z + b_z)``, ``r = σ(x W_r + h U_r + b_r)``,
-    ``ĥ = tanh(x W_h + r ⊙ (h U_h + b'_h))`` (`reset_after`) or ``tanh(x W_h + (r ⊙ h) U_h + b_h)``,
-    and ``h = z ⊙ h_prev + (1 − z) ⊙ ĥ``.
+    ``z = σ(x W_z + h U_z + b_z)`` and ``r = σ(x W_r + h U_r + b_r)``; the candidate is
+    ``ĥ = tanh(x W_h + r ⊙ (h U_h + b'_h))`` with `reset_after`, else
+    ``ĥ = tanh(x W_h + (r ⊙ h) U_h + b_h)``; then ``h = z ⊙ h_prev + (1 − z) ⊙ ĥ``.
 
     Args:
         units: size of the state (a positive int).

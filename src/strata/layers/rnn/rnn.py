@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from strata.layers.layer import Layer
-from strata.layers.rnn.base_rnn import Recurrent, serialize_sublayer
+from strata.layers.rnn.base_rnn import Recurrent, add_weight_penalties, serialize_sublayer
 from strata.layers.rnn.stacked_rnn_cells import StackedRNNCells, check_cell
-from strata.state import scope as state_scope
 
 
 class RNN(Recurrent):
@@ -85,11 +84,7 @@ class RNN(Recurrent):
         outputs = super().call(sequences, initial_state=initial_state, mask=mask, training=training)
         # The cell runs inside the scan, not through its own `__call__`, so its weights'
         # penalties are added here, once per call.
-        active = state_scope.current()
-        if active is not None and isinstance(self.cell, Layer):
-            for layer in _layers_of(self.cell):
-                for variable, regularizer in layer._regularized:
-                    active.losses.append(regularizer(variable.value))
+        add_weight_penalties(self.cell)
         return outputs
 
     def get_config(self) -> dict:
@@ -98,9 +93,3 @@ class RNN(Recurrent):
             **self._sequence_config(),
             "cell": serialize_sublayer(self.cell),
         }
-
-
-def _layers_of(layer):
-    yield layer
-    for sub in layer._sublayers:
-        yield from _layers_of(sub)
