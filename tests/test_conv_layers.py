@@ -144,13 +144,21 @@ def test_depthwise_keeps_channels_apart():
     assert np.asarray(layer(x))[0, 0, 0].tolist() == [1.0, 2.0, 1000.0, 2000.0]
 
 
-def test_regularizers_add_losses_and_round_trip():
-    layer = layers.Conv2D(2, 3, kernel_regularizer="l2", activity_regularizer="l1")
+def test_regularizers_and_constraints_round_trip_in_keras_form(keras):
+    kwargs = {
+        "kernel_regularizer": "l2",
+        "activity_regularizer": "l1",
+        "bias_constraint": "non_neg",
+    }
+    layer = layers.Conv2D(2, 3, **kwargs)
     layer(np.ones((1, 5, 5, 1), "float32"))
     assert len(layer.losses) == 2  # the kernel penalty and the activity penalty
-    clone = layers.Conv2D.from_config(layer.get_config())
-    assert clone.get_config()["kernel_regularizer"]["class_name"] == "L2"
-    assert clone.get_config()["activity_regularizer"]["config"] == {"l1": 0.01}
+    config = layers.Conv2D.from_config(layer.get_config()).get_config()
+    k_config = keras.layers.Conv2D(2, 3, **kwargs).get_config()
+    for key in ("kernel_regularizer", "activity_regularizer", "bias_constraint"):
+        # Keras keeps the factors as float32 (0.009999999776482582 for 0.01): compare values.
+        assert {**config[key], "config": None} == {**k_config[key], "config": None}, key
+        assert config[key]["config"] == pytest.approx(k_config[key]["config"]), key
 
 
 # ---- bad input --------------------------------------------------------------------------------

@@ -149,3 +149,20 @@ def test_sequential_embedding_model_uses_the_mask(keras):
         summary_free = model.predict(np.zeros((2, 6), "int32"), verbose=0)
     # Fully padded rows keep the zero initial state: the output is the Dense bias.
     np.testing.assert_allclose(summary_free, np.broadcast_to(model.get_weights()[-1], (2, 1)))
+
+
+def test_keras_file_with_text_layers_loads_with_the_same_predictions(keras, tmp_path):
+    inputs = keras.Input(shape=(6,), dtype="int32")
+    x = keras.layers.Embedding(12, 3, mask_zero=True)(inputs)
+    x = keras.layers.Bidirectional(keras.layers.GRU(4, return_sequences=True))(x)
+    x = keras.layers.TimeDistributed(keras.layers.Dense(2))(x)
+    x = keras.layers.RNN([keras.layers.LSTMCell(2), keras.layers.SimpleRNNCell(3)])(x)
+    k_model = keras.Model(inputs, keras.layers.Dense(1)(x))
+    path = str(tmp_path / "text.keras")
+    k_model.save(path)
+    model = strata.saving.load_model(path)
+    tokens = _padded_tokens()
+    assert _max_diff(k_model.predict(tokens, verbose=0), model.predict(tokens, verbose=0)) <= 1e-5
+    model.save(str(tmp_path / "again.keras"))
+    again = keras.saving.load_model(str(tmp_path / "again.keras"))
+    assert _max_diff(again.predict(tokens, verbose=0), model.predict(tokens, verbose=0)) <= 1e-5

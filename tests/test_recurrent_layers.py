@@ -123,9 +123,15 @@ def test_variant_outputs_and_gradients_match_keras(keras, case):
 def test_bidirectional_merge_modes_with_masks_match_keras(keras, rng, merge_mode):
     x = rng.normal(size=(3, 5, 3)).astype("float32")
     mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], bool)
-    options = dict(merge_mode=merge_mode)
-    k_layer = keras.layers.Bidirectional(keras.layers.GRU(4, return_sequences=True), **options)
-    layer = strata.layers.Bidirectional(strata.layers.GRU(4, return_sequences=True), **options)
+
+    def make(lib):
+        backward = None
+        if merge_mode == "mul":  # an explicit backward layer: the directions run separately
+            backward = lib.layers.GRU(4, return_sequences=True, go_backwards=True)
+        layer = lib.layers.GRU(4, return_sequences=True)
+        return lib.layers.Bidirectional(layer, merge_mode=merge_mode, backward_layer=backward)
+
+    k_layer, layer = make(keras), make(strata)
     k_layer.build((None, 5, 3))
     layer(x)
     weights = _random_weights(k_layer)

@@ -236,10 +236,17 @@ def _legacy_entries(config):
 
 def save_model(model, handle, include_optimizer: bool = True) -> None:
     """Write `model` as a legacy ``.h5`` file into the binary file object `handle`."""
+    from strata.models.functional import Functional
     from strata.saving.model_config import compile_config
     from strata.saving.optimizer_state import optimizer_values
     from strata.saving.serialization import serialize_object
 
+    if not isinstance(model, Functional):
+        # As in Keras: the legacy format matches weights by layer, which needs a layer graph.
+        raise ValueError(
+            f"Model '{model.name}' is a subclassed model; the legacy .h5 format only holds "
+            "functional and Sequential models. Save it as `.keras` instead."
+        )
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5file:
         h5file.attrs["backend"] = "jax"

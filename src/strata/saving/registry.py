@@ -37,7 +37,10 @@ KINDS = (
     "losses",
     "metrics",
     "optimizers",
+    "schedules",
 )
+# The public Keras module of each kind, where it is not ``keras.<kind>``.
+KIND_MODULES = {"schedules": "keras.optimizers.schedules"}
 
 # Keras writes these modules for objects of each kind; ``keras.src.<kind>...`` works the same.
 _MODULE_KINDS = {
@@ -209,6 +212,7 @@ def builtin_tables() -> dict[str, dict[str, object]]:
     )
     from strata.layers.layer import Layer
     from strata.models.functional import Functional
+    from strata.optimizers import schedules
     from strata.models.model import Model
     from strata.models.sequential import Sequential
 
@@ -239,7 +243,8 @@ def builtin_tables() -> dict[str, dict[str, object]]:
         "activations": functions(activations),
         "losses": {**losses.CLASSES, **losses.FUNCTIONS},
         "metrics": {**metrics.CLASSES, **functions(metrics)},
-        "optimizers": dict(optimizers.CLASSES),
+        "optimizers": classes(optimizers, optimizers.Optimizer),
+        "schedules": classes(schedules, schedules.LearningRateSchedule),
     }
 
 
@@ -268,6 +273,8 @@ def kind_of_module(module) -> str | None:
         parts = parts[:1] + parts[2:]
     if len(parts) == 1:
         return "any"
+    if parts[1:3] == ["optimizers", "schedules"]:
+        return "schedules"
     return _MODULE_KINDS.get(parts[1])
 
 

@@ -180,7 +180,7 @@ def class_reference(cls) -> dict:
             "registered_name": "Functional",
         }
     if kind is not None:
-        module = "keras" if cls is Sequential else f"keras.{kind}"
+        module = "keras" if cls is Sequential else registry.KIND_MODULES.get(kind, f"keras.{kind}")
         return {"module": module, "class_name": cls.__name__, "registered_name": None}
     return {
         "module": _public_module(cls),

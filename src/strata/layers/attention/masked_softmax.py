@@ -6,7 +6,8 @@ Example:
     >>> mask = np.array([[True, True, False], [False, False, False]])
     >>> masked_softmax(scores, mask, axis=-1).tolist()
     [[0.5, 0.5, 0.0], [0.0, 0.0, 0.0]]
-    >>> np.round(masked_softmax(scores, mask, axis=-1, empty_rows="uniform"), 3).tolist()[1]
+    >>> uniform = masked_softmax(scores, mask, axis=-1, empty_rows="uniform")
+    >>> [round(float(w), 3) for w in uniform[1]]
     [0.333, 0.333, 0.333]
 """
 

@@ -36,7 +36,11 @@ class UnitNormalization(Layer):
 
     def call(self, inputs):
         axes = statistics.resolve_axes(statistics.owner(self), self.axis, inputs.shape)
-        x = inputs if jnp.issubdtype(inputs.dtype, jnp.floating) else inputs.astype(jnp.float32)
+        x = (
+            inputs
+            if jnp.issubdtype(inputs.dtype, jnp.floating)
+            else inputs.astype(self.compute_dtype)
+        )
         squares = jnp.sum(jnp.square(x), axes, keepdims=True)
         return x * jnp.minimum(jax.lax.rsqrt(squares), 1.0 / _MIN_NORM)
 

@@ -20,7 +20,9 @@ class Bidirectional(Layer):
     `backward_layer` or another copy with ``go_backwards=True`` named ``backward_<name>``. Both
     are rebuilt from `layer`'s config (as Keras does), so under `set_random_seed` their initial
     weights match Keras's. The backward sequence output is flipped back into time order before
-    merging; with `return_sequences`, masked steps output zeros in both directions.
+    merging; with `return_sequences`, masked steps output zeros in both directions. When the
+    backward layer is the default copy of a built-in recurrent layer, both directions run in one
+    scan with their weights stacked (the same numbers, half the loop overhead).
 
     Args:
         layer: a recurrent layer (`LSTM`, `GRU`, `SimpleRNN`, `RNN`, ...).
@@ -165,6 +167,7 @@ class Bidirectional(Layer):
             same = (
                 type(forward) is type(backward)
                 and isinstance(forward, Recurrent)
+                and not forward.go_backwards
                 and getattr(forward._cell, "pure_step", False)
             )
             if same:
