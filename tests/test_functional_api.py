@@ -194,3 +194,13 @@ def test_calling_build_directly_marks_the_layer_built():
     layer(np.ones((2, 4), "float32"))
     layer.build((None, 4))
     assert len(layer.weights) == 2
+
+
+def test_freezing_a_model_freezes_its_layers():
+    inputs = strata.Input(shape=(3,))
+    inner = layers.Dense(2, name="inner")
+    model = strata.Model(inputs, inner(inputs))
+    model.trainable = False
+    assert not inner.trainable and model.trainable_weights == []
+    model.trainable = True
+    assert inner.trainable and len(model.trainable_weights) == 2

@@ -10,7 +10,6 @@ ones without their ``val_`` prefix), ``batch_<name>`` scalars when batches are l
 from __future__ import annotations
 
 import itertools
-import json
 import numbers
 import os
 import time
@@ -48,8 +47,8 @@ class TensorBoard(Callback):
     Args:
         log_dir: the directory for the event files (``train`` and ``validation`` sub-folders).
         histogram_freq: write a histogram of every weight each `histogram_freq` epochs (0: never).
-        write_graph: write the model's configuration (TensorBoard's "Graph" tab draws it), for
-            models that can describe their layers.
+        write_graph: write the model's JSON configuration (TensorBoard's "Graph" tab draws it as
+            a Keras model), for models that `to_json` can describe.
         write_images: not supported (must be False).
         write_steps_per_second: also log training steps per second.
         update_freq: ``"epoch"``; ``"batch"`` to log every batch's running metrics as
@@ -292,20 +291,17 @@ class TensorBoard(Callback):
 
 
 def _model_json(model):
-    """The model's JSON description for TensorBoard's graph plugin, or None if it has none."""
+    """The model's Keras JSON for TensorBoard's graph plugin, or None if it cannot describe itself.
+
+    As Keras, a model that cannot be serialized (a subclassed model without a config) simply gets
+    no graph.
+    """
     to_json = getattr(model, "to_json", None)
-    if callable(to_json):
+    if to_json is None:
+        return None
+    try:
         return to_json()
-    try:
-        config = model.get_config()
-    except (NotImplementedError, AttributeError, TypeError):
-        return None
-    if "layers" not in config:
-        # TensorBoard draws a Keras model from its layer list; without one there is no graph.
-        return None
-    try:
-        return json.dumps({"class_name": type(model).__name__, "config": config}, default=str)
-    except (TypeError, ValueError):
+    except (NotImplementedError, TypeError, ValueError):
         return None
 
 

@@ -154,8 +154,12 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
+        # As in Keras, freezing (or unfreezing) a layer does the same to every layer inside it,
+        # so e.g. a BatchNormalization in a frozen model runs in inference mode.
         STRUCTURE["version"] += 1
         self._trainable = bool(value)
+        for layer in self._sublayers:
+            layer.trainable = value
 
     @property
     def weights(self) -> list[Variable]:
