@@ -389,15 +389,18 @@ class Trainer:
         logs = {}
         chunk = _first_chunk(batch_hooks, fixed_k, verbose, feed.steps or feed.group)
         callback_list.on_train_begin()
+        self._read_back(steps_fn, state)
         try:
             for epoch in range(initial_epoch, epochs):
                 state["metrics"] = steps_fn.fresh_metrics()
                 callback_list.on_epoch_begin(epoch)
+                self._read_back(steps_fn, state)
                 feed.begin_epoch(shuffle)
                 step, ran_out = 0, False
                 while feed.steps is None or step < feed.steps:
                     if batch_hooks:
                         callback_list.on_train_batch_begin(step)
+                        self._read_back(steps_fn, state)
                     started = time.perf_counter()
                     block = feed.chunk(step, chunk)
                     if block is None:
@@ -409,6 +412,7 @@ class Trainer:
                         logs = _to_floats(device_logs)
                         self._write_back(steps_fn, state)
                         callback_list.on_train_batch_end(step - 1, logs)
+                        self._read_back(steps_fn, state)
                     chunk = _next_chunk(
                         chunk,
                         block[-1],
@@ -418,7 +422,7 @@ class Trainer:
                         verbose,
                         feed.steps or chunk,
                     )
-                    if self.stop_training and batch_hooks:
+                    if self.stop_training:
                         break
                 feed.end_epoch()
                 if step == 0:
@@ -433,6 +437,7 @@ class Trainer:
                     val_logs = self._evaluate_feed(val_feed, callbacks=None)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callback_list.on_epoch_end(epoch, _ordered_logs(epoch_logs))
+                self._read_back(steps_fn, state)
                 if self.stop_training:
                     break
         finally:
@@ -511,6 +516,21 @@ class Trainer:
                 "rng": strata_random.next_key(),
             }
         )
+
+    def _read_back(self, steps_fn, state) -> None:
+        """Take up what callbacks set on the objects (learning rate, weights); no copies.
+
+        Called only right after `_write_back` (or before the first step), when the variables hold
+        the state's own arrays unless a callback replaced them.
+        """
+        taken = steps_fn.place(
+            {
+                "trainable": [variable._value for variable in steps_fn.trainable],
+                "non_trainable": [variable._value for variable in steps_fn.non_trainable],
+                "optimizer": self.optimizer.state,
+            }
+        )
+        state.update(taken)
 
     def _write_back(self, steps_fn, state) -> None:
         """Point the variables and optimizer at the latest state (no copies)."""

@@ -212,9 +212,9 @@ def builtin_tables() -> dict[str, dict[str, object]]:
     )
     from strata.layers.layer import Layer
     from strata.models.functional import Functional
-    from strata.optimizers import schedules
     from strata.models.model import Model
     from strata.models.sequential import Sequential
+    from strata.optimizers import schedules
 
     def classes(namespace, base):
         table = {}
