@@ -390,6 +390,8 @@ class Trainer:
         chunk = _first_chunk(batch_hooks, fixed_k, verbose, feed.steps or feed.group)
         callback_list.on_train_begin()
         self._read_back(steps_fn, state)
+        # A callback (BackupAndRestore) may name the epoch to resume at, as in Keras.
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
         try:
             for epoch in range(initial_epoch, epochs):
                 state["metrics"] = steps_fn.fresh_metrics()

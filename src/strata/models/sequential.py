@@ -140,6 +140,3 @@ class Sequential(Functional):
         if not self.built:
             self.build(tuple(inputs.shape))
         return super().call(inputs, training=training, mask=mask)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
