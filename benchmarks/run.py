@@ -8,8 +8,9 @@ Run from the repository root::
     python benchmarks/run.py --impl strata   # one implementation (comma-separate several)
     python benchmarks/run.py --repeat 5      # best of 5 processes per figure
 
-Each (implementation, workload) pair runs in its own fresh Python process, so no compilation
-cache, import or warm-up carries over from one measurement to the next, and the implementations
+Each (implementation, workload) pair runs in its own fresh Python process, with an empty
+compilation cache (strata's persistent one is pointed at a new temporary folder), so no compiled
+program, import or warm-up carries over from one measurement to the next, and the implementations
 of a workload run back to back (round after round with ``--repeat``) so they see the same
 machine. Other processes can only slow a measurement down, so each figure is the best over the
 repeats; every run's raw figures are kept. The table is printed and the full record (figures,
@@ -70,6 +71,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -157,12 +159,16 @@ def _worker_main(implementation: str, workload: str, quick: bool) -> None:
 
 
 # ---- the parent side -------------------------------------------------------------------------
-def _child_environment() -> dict:
+def _child_environment(cache_dir: str) -> dict:
     env = dict(os.environ)
     for name in _UNSET_VARIABLES:
         env.pop(name, None)
     env["KERAS_BACKEND"] = "jax"
     env["JAX_PLATFORMS"] = "cpu"
+    # strata keeps compiled programs in a persistent cache (~/.cache/strata/xla) by default, so
+    # a repeated run would load them where Keras and the JAX loop compile afresh. An empty cache
+    # per process makes every first epoch a script's first run, cache writes included.
+    env["STRATA_COMPILATION_CACHE"] = cache_dir
     return env
 
 
@@ -192,13 +198,18 @@ def measure_in_subprocess(implementation, workload, quick, timeout_s) -> dict:
     command += ["--quick"] if quick else []
     load_before, busy_before, own_before = os.getloadavg(), _busy_seconds(), _children_cpu_seconds()
     started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            command, env=_child_environment(), capture_output=True, text=True, timeout=timeout_s
-        )
-        output, errors, code = done.stdout, done.stderr, done.returncode
-    except subprocess.TimeoutExpired:
-        output, errors, code = "", f"timed out after {timeout_s} s", -1
+    with tempfile.TemporaryDirectory(prefix="strata-benchmark-xla-") as cache_dir:
+        try:
+            done = subprocess.run(
+                command,
+                env=_child_environment(cache_dir),
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+            )
+            output, errors, code = done.stdout, done.stderr, done.returncode
+        except subprocess.TimeoutExpired:
+            output, errors, code = "", f"timed out after {timeout_s} s", -1
     wall = time.perf_counter() - started
     lines = [line for line in output.splitlines() if line.startswith(RESULT_MARKER)]
     if code == 0 and lines:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 
 from strata.layers.layer import Layer
-from strata.layers.rnn.base_rnn import Recurrent, add_weight_penalties, serialize_sublayer
-from strata.layers.rnn.recurrence import scan_both_directions_jit
-from strata.state import scope as state_scope
+from strata.layers.rnn.base_rnn import serialize_sublayer
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -20,9 +17,7 @@ class Bidirectional(Layer):
     `backward_layer` or another copy with ``go_backwards=True`` named ``backward_<name>``. Both
     are rebuilt from `layer`'s config (as Keras does), so under `set_random_seed` their initial
     weights match Keras's. The backward sequence output is flipped back into time order before
-    merging; with `return_sequences`, masked steps output zeros in both directions. When the
-    backward layer is the default copy of a built-in recurrent layer, both directions run in one
-    scan with their weights stacked (the same numbers, half the loop overhead).
+    merging; with `return_sequences`, masked steps output zeros in both directions.
 
     Args:
         layer: a recurrent layer (`LSTM`, `GRU`, `SimpleRNN`, `RNN`, ...).
@@ -85,7 +80,6 @@ class Bidirectional(Layer):
         self.stateful = False
         self.supports_masking = True
         self._initial_weights = weights
-        self._fusable = None
 
     def _check_input(self, inputs) -> None:
         self.forward_layer._check_input(inputs)
@@ -128,17 +122,12 @@ class Bidirectional(Layer):
             states = list(initial_state)
             half = len(states) // 2
             forward_state, backward_state = states[:half], states[half:]
-        if self._runs_as_one_scan():
-            forward, backward = self._call_fused(
-                sequences, forward_state, backward_state, mask, training
-            )
-        else:
-            forward = self.forward_layer(
-                sequences, initial_state=forward_state, mask=mask, training=training
-            )
-            backward = self.backward_layer(
-                sequences, initial_state=backward_state, mask=mask, training=training
-            )
+        forward = self.forward_layer(
+            sequences, initial_state=forward_state, mask=mask, training=training
+        )
+        backward = self.backward_layer(
+            sequences, initial_state=backward_state, mask=mask, training=training
+        )
         states = []
         if self.return_state:
             states = list(forward[1:]) + list(backward[1:])
@@ -159,60 +148,6 @@ class Bidirectional(Layer):
             return output[0]
         return output + states
 
-    def _runs_as_one_scan(self) -> bool:
-        """Whether both directions are the same built-in recurrence (the default backward copy),
-        so they can share one scan with their weights stacked."""
-        if self._fusable is None:
-            forward, backward = self.forward_layer, self.backward_layer
-            same = (
-                type(forward) is type(backward)
-                and isinstance(forward, Recurrent)
-                and not forward.go_backwards
-                and getattr(forward._cell, "pure_step", False)
-            )
-            if same:
-                configs = [layer.get_config() for layer in (forward, backward)]
-                for config in configs:
-                    del config["name"], config["go_backwards"]
-                same = configs[0] == configs[1]
-            self._fusable = bool(same)
-        return self._fusable
-
-    def _call_fused(self, sequences, forward_state, backward_state, mask, training):
-        """Both directions in one scan; returns what each layer's call would."""
-        layers = (self.forward_layer, self.backward_layer)
-        batch, time = sequences.shape[0], sequences.shape[1]
-        mask = layers[0]._check_mask(mask, batch, time)
-        step_shape = tuple(sequences.shape[2:])
-        states = [
-            layer._initial_states(given, batch, step_shape, sequences.dtype)
-            for layer, given in zip(layers, (forward_state, backward_state))
-        ]
-        params = [
-            layer._cell._recurrence_params(tuple(sequences.shape), training) for layer in layers
-        ]
-        cell = layers[0]._cell
-        outputs, states = scan_both_directions_jit(
-            cell._project,
-            cell._step,
-            jax.tree_util.tree_map(_stack, *params),
-            sequences,
-            jax.tree_util.tree_map(_stack, *states),
-            mask,
-            return_sequences=self.return_sequences,
-            unroll=layers[0].unroll,
-            zero_output_for_mask=layers[0].zero_output_for_mask,
-        )
-        results = []
-        for i, layer in enumerate(layers):
-            output = outputs[i]
-            _add_penalties(layer, output)
-            if self.return_state:
-                results.append([output, *jax.tree_util.tree_map(lambda s, i=i: s[i], states)])
-            else:
-                results.append(output)
-        return results
-
     def get_config(self) -> dict:
         return {
             **super().get_config(),
@@ -220,19 +155,6 @@ class Bidirectional(Layer):
             "layer": serialize_sublayer(self.forward_layer),
             "backward_layer": serialize_sublayer(self.backward_layer),
         }
-
-
-def _stack(forward, backward):
-    return jnp.stack([forward, backward])
-
-
-def _add_penalties(layer, output) -> None:
-    """What calling `layer` would add to the loss: its weights' and its output's penalties."""
-    add_weight_penalties(layer)
-    active = state_scope.current()
-    regularizer = getattr(layer, "activity_regularizer", None)
-    if active is not None and regularizer is not None:
-        active.losses.append(regularizer(output) / output.shape[0])
 
 
 def _check_recurrent(where: str, arg: str, layer) -> None:

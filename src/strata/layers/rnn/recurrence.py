@@ -114,55 +114,9 @@ def _broadcastable(keep, value):
 
 
 def _previous_output(states):
-    # Keras's rule: the first state, or for stacked cells the last cell's first state.
+    # Keras's rule: the first state, or for stacked cells (one list of states per cell) the last
+    # cell's first state.
     first = states[0]
     if isinstance(first, list | tuple):
         first = states[-1][0]
-        if isinstance(first, list | tuple):
-            first = first[0]
     return first
-
-
-def scan_both_directions(
-    project,
-    step,
-    params,
-    sequences,
-    initial_states,
-    mask,
-    *,
-    return_sequences: bool,
-    unroll: bool,
-    zero_output_for_mask: bool,
-):
-    """A cell run forwards and (with the second set of `params` and `initial_states`) backwards
-    in one scan: every leaf of `params` and `initial_states` has a leading axis of 2, and so do
-    the returned output and states. The backward output stays in processing order.
-
-    One loop whose steps do both directions' matmuls together costs less than two loops: on a
-    CPU, small recurrent layers are bound by the per-step overhead, not by the arithmetic.
-    """
-    both = jnp.stack([sequences, jnp.flip(sequences, axis=1)])
-    masks = None if mask is None else jnp.stack([mask, jnp.flip(mask, axis=1)])
-
-    def one_direction(params, sequences, states, mask):
-        return scan_recurrence(
-            project,
-            step,
-            params,
-            sequences,
-            states,
-            mask,
-            go_backwards=False,
-            return_sequences=return_sequences,
-            unroll=unroll,
-            zero_output_for_mask=zero_output_for_mask,
-        )
-
-    return jax.vmap(one_direction)(params, both, initial_states, masks)
-
-
-scan_both_directions_jit = jax.jit(
-    scan_both_directions,
-    static_argnames=("project", "step", "return_sequences", "unroll", "zero_output_for_mask"),
-)

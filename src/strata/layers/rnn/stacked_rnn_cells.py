@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from strata.layers.layer import Layer
-from strata.layers.rnn.base_rnn import serialize_sublayer
+from strata.layers.rnn.base_rnn import output_shape, serialize_sublayer, state_shapes
 
 
 class StackedRNNCells(Layer):
@@ -49,6 +49,15 @@ class StackedRNNCells(Layer):
             return size
         sizes = last.state_size
         return sizes[0] if isinstance(sizes, list | tuple) else sizes
+
+    def _step_state_shapes(self, step_shape) -> list:
+        # One list per cell, even for one-state cells (as Keras's cells' initial states are), so
+        # the last cell's output state is always ``states[-1][0]``.
+        shapes = []
+        for cell in self.cells:
+            shapes.append(state_shapes(cell, step_shape))
+            step_shape = output_shape(cell, step_shape)
+        return shapes
 
     @property
     def pure_step(self) -> bool:
