@@ -21,6 +21,7 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -88,7 +89,9 @@ def measure(library: str, quick: bool) -> dict:
     """Run `train` for one library in a fresh interpreter and return its figures."""
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", library]
     command += ["--quick"] if quick else []
-    done = subprocess.run(command, env=run._child_environment(), capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as cache_dir:
+        env = run._child_environment(cache_dir)
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
     if done.returncode != 0 or not lines:
         raise RuntimeError(f"{library} run failed:\n{done.stderr[-2000:]}")

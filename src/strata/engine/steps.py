@@ -44,6 +44,9 @@ class StepFunctions:
         self.non_trainable = list(non_trainable)
         self.constraints = [getattr(v, "constraint", None) for v in self.trainable]
         self.trace_counts = {"train": 0, "test": 0, "predict": 0}
+        self.single_step = jax.default_backend() == "cpu" and any(
+            getattr(layer, "convolves", False) for layer in _all_layers(model)
+        )
         self._jitted = {}
 
     # ---- placement on devices --------------------------------------------------------------------
@@ -204,8 +207,23 @@ class StepFunctions:
         return self._jitted[key]
 
     def train_chunk(self, x_def):
-        """Jitted ``(state, data, indices, masks, start, n_steps) -> (state, logs)``."""
-        return self._cached("train", x_def, self._train_chunk, (0,))
+        """``(state, data, indices, masks, start, n_steps) -> (state, logs)``, compiled.
+
+        Normally one compiled call runs all `n_steps` in a loop. XLA's CPU backend, however, runs
+        the gradient of a convolution tens of times slower inside a loop than outside one
+        (jax-ml/jax#12868), so on the CPU a model with convolutions runs one compiled step per
+        call instead; the numbers are the same either way.
+        """
+        jitted = self._cached("train", x_def, self._train_chunk, (0,))
+        if not self.single_step:
+            return jitted
+
+        def step_by_step(state, data, indices, masks, start, n_steps):
+            for i in range(int(n_steps)):
+                state, logs = jitted(state, data, indices, masks, start + i, 1)
+            return state, logs
+
+        return step_by_step
 
     def _train_chunk(self, x_def, state, data, indices, masks, start, n_steps):
         self.trace_counts["train"] += 1
@@ -255,7 +273,10 @@ class StepFunctions:
                 "rng": rng,
             }
 
-        state = self._pin(jax.lax.fori_loop(0, n_steps, body, self._pin(state)))
+        if self.single_step:
+            state = self._pin(body(0, self._pin(state)))
+        else:
+            state = self._pin(jax.lax.fori_loop(0, n_steps, body, self._pin(state)))
         return state, self.metric_results(state["metrics"])
 
     def test_chunk(self, x_def):
@@ -299,6 +320,13 @@ class StepFunctions:
         return jax.lax.map(one_batch, indices)
 
     decay_mask = None
+
+
+def _all_layers(layer):
+    """`layer` and every layer nested in it."""
+    yield layer
+    for sublayer in layer._sublayers:
+        yield from _all_layers(sublayer)
 
 
 def _in_float32(predictions):

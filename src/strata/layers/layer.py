@@ -293,6 +293,10 @@ class Layer:
     # True for layers that create a mask from their inputs (Embedding with mask_zero, Masking).
     produces_mask = False
 
+    # True for layers built on convolutions; the engine then avoids loops of steps on the CPU,
+    # where XLA differentiates convolutions slowly inside loops (see engine/steps.py).
+    convolves = False
+
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs; by default passed through when `supports_masking`."""
         return mask if self.supports_masking else None

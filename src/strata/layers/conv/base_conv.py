@@ -78,6 +78,8 @@ class BaseConv(Layer):
     with `_finish`), `_output_channels`, and optionally `_output_length` and `_check_channels`.
     """
 
+    convolves = True
+
     rank = 2
     paddings: tuple = ("valid", "same")
 

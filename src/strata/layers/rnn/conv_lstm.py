@@ -15,6 +15,8 @@ class ConvLSTM(RNN):
     as in Keras's files.
     """
 
+    convolves = True
+
     rank = 2
 
     def __init__(

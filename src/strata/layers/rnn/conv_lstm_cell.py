@@ -44,6 +44,8 @@ class ConvLSTMCell(Layer):
         (1, 5, 5, 3)
     """
 
+    convolves = True
+
     pure_step = True
     _state_names = ("h", "c")
 
