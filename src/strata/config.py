@@ -17,6 +17,14 @@ from pathlib import Path
 
 import jax
 
+__all__ = [
+    "compilation_cache_dir",
+    "enable_compilation_cache",
+    "enable_deterministic",
+    "max_device_data_bytes",
+    "set_max_device_data_bytes",
+]
+
 _ENV = "STRATA_COMPILATION_CACHE"
 
 
