@@ -162,8 +162,7 @@ def _text_file_model(lib, mask_zero):
 
 def test_text_models_move_between_keras_and_strata_files(keras, tmp_path):
     tokens = _padded_tokens()
-    # Keras -> strata. (Keras writes a masked Embedding's mask as a separate `NotEqual` op node,
-    # which strata's loader does not read yet, so this direction is checked without masks.)
+    # Keras -> strata without masks here; masked files are checked in the test below.
     k_model = _text_file_model(keras, mask_zero=False)
     k_model.save(str(tmp_path / "keras.keras"))
     model = strata.saving.load_model(str(tmp_path / "keras.keras"))
@@ -173,3 +172,18 @@ def test_text_models_move_between_keras_and_strata_files(keras, tmp_path):
     model.save(str(tmp_path / "strata.keras"))
     k_model = keras.saving.load_model(str(tmp_path / "strata.keras"))
     assert _max_diff(k_model.predict(tokens, verbose=0), model.predict(tokens, verbose=0)) <= 1e-5
+
+
+def test_keras_file_with_a_masked_embedding_loads_both_ways(keras, tmp_path):
+    inputs = keras.Input(shape=(6,), dtype="int32")
+    x = keras.layers.Embedding(12, 3, mask_zero=True)(inputs)
+    x = keras.layers.GRU(4)(x)
+    k_model = keras.Model(inputs, keras.layers.Dense(1)(x))
+    k_model.save(str(tmp_path / "masked.keras"))
+    model = strata.saving.load_model(str(tmp_path / "masked.keras"))
+    assert "not_equal" in [layer.name for layer in model.layers]
+    tokens = np.array([[1, 2, 0, 0, 0, 0], [3, 4, 5, 6, 0, 0]], "int32")
+    assert _max_diff(k_model.predict(tokens, verbose=0), model.predict(tokens, verbose=0)) <= 1e-6
+    model.save(str(tmp_path / "again.keras"))
+    again = keras.saving.load_model(str(tmp_path / "again.keras"))
+    assert _max_diff(again.predict(tokens, verbose=0), k_model.predict(tokens, verbose=0)) <= 1e-6

@@ -54,6 +54,8 @@ _MODULE_KINDS = {
     "losses": "losses",
     "metrics": "metrics",
     "optimizers": "optimizers",
+    # Operations Keras saves as functional-graph nodes (e.g. a masked Embedding's NotEqual).
+    "ops": "layers",
 }
 
 _HELPERS = frozenset({"get", "serialize", "deserialize"})
@@ -226,6 +228,9 @@ def builtin_tables() -> dict[str, dict[str, object]]:
 
     layer_table = classes(layers, Layer)
     layer_table.update({"Sequential": Sequential, "Functional": Functional, "Model": Model})
+    from strata.layers.core.keras_ops import OPS
+
+    layer_table.update(OPS)
 
     def functions(namespace):
         # Only modeling math: the namespace's lookup helpers are not something a file may name.

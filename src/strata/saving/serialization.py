@@ -179,6 +179,14 @@ def class_reference(cls) -> dict:
             "class_name": "Functional",
             "registered_name": "Functional",
         }
+    keras_op_module = getattr(cls, "keras_op_module", None)
+    if keras_op_module is not None:
+        # A Keras operation node: Keras names its module and repeats the class name.
+        return {
+            "module": keras_op_module,
+            "class_name": cls.__name__,
+            "registered_name": cls.__name__,
+        }
     if kind is not None:
         module = "keras" if cls is Sequential else registry.KIND_MODULES.get(kind, f"keras.{kind}")
         return {"module": module, "class_name": cls.__name__, "registered_name": None}
@@ -201,7 +209,9 @@ def serialize_object(obj) -> dict:
         "registered_name": ref["registered_name"],
     }
     if isinstance(obj, Layer):
-        build_config = get_build_config(obj)
+        # Keras's operation nodes carry no build config (Keras would try to build them).
+        keras_op = getattr(obj, "keras_op_module", None) is not None
+        build_config = None if keras_op else get_build_config(obj)
         if build_config is not None:
             entry["build_config"] = serialize_keras_object(build_config)
         from strata.models.model import Model
@@ -480,8 +490,11 @@ def resolve_class(value: dict, ctx: LoadContext, kind=None, where=None):
     module_kind = registry.kind_of_module(module)
     # Keras writes `registered_name: null` for its built-ins (and "Functional" for Functional);
     # a custom class carries its own name there, so it never silently becomes a built-in.
-    is_builtin_name = registered_name is None or (
-        class_name == "Functional" and registered_name == "Functional"
+    # Operations saved as graph nodes (`keras.src.ops...`) carry their class name there too.
+    is_builtin_name = (
+        registered_name is None
+        or (class_name == "Functional" and registered_name == "Functional")
+        or (isinstance(module, str) and ".ops." in module and registered_name == class_name)
     )
     if module_kind is not None and is_builtin_name:
         lookup_kind = kind if module_kind == "any" else module_kind
