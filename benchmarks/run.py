@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python benchmarks/run.py                 # everything, full size, best of 3 processes
+    python benchmarks/run.py                 # everything, full size, best of 3 (~9 min, 2 cores)
     python benchmarks/run.py --quick         # small data, one process each (about 2 min)
     python benchmarks/run.py --only mlp      # one workload (comma-separate several)
     python benchmarks/run.py --impl strata   # one implementation (comma-separate several)

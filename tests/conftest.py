@@ -23,5 +23,6 @@ def keras():
 def rng():
     return np.random.default_rng(0)
 
+
 # Scripts run in their own processes by the tests (and data generators), not test modules.
 collect_ignore_glob = ["distributed/*", "data/*"]
