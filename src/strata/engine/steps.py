@@ -111,6 +111,8 @@ class StepFunctions:
             outputs = self.model(x, training=training)
             new_non_trainable = [scope.lookup(v) for v in self.non_trainable]
             added = list(scope.losses)
+        # Known while tracing: whether any layer drew random numbers in this forward pass.
+        self.draws_random = scope._draws > 0
         return outputs, new_non_trainable, added
 
     def _outputs_list(self, outputs) -> list:
@@ -250,11 +252,13 @@ class StepFunctions:
         def body(i, state):
             row = start + i
             x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
-            rng, step_key = jax.random.split(state["rng"])
             state_in["optimizer"] = state["optimizer"]
             (_, (total, y_pred, per_output, new_nt)), grads = grad_fn(
-                state["trainable"], state["non_trainable"], x, y, sw, mask, step_key
+                state["trainable"], state["non_trainable"], x, y, sw, mask, state["rng"]
             )
+            # Layers draw keys as fold_in(step key, n) with n >= 1; the next step's key is
+            # fold_in(step key, 0). A model without randomness emits no random-number code.
+            rng = jax.random.fold_in(state["rng"], 0) if self.draws_random else state["rng"]
             new_params, new_opt = self.optimizer.step(
                 grads, state["optimizer"], state["trainable"], self.decay_mask
             )
@@ -320,6 +324,7 @@ class StepFunctions:
         return jax.lax.map(one_batch, indices)
 
     decay_mask = None
+    draws_random = False
 
 
 def _all_layers(layer):
