@@ -537,3 +537,12 @@ def test_a_failed_load_leaves_the_model_unchanged(base, tmp_path):
     with pytest.raises(ValueError, match="has shape"):
         model.load_weights(path)
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_a_config_asking_for_huge_weights_is_refused_before_allocation(base, tmp_path):
+    config = copy.deepcopy(base["config"])
+    hidden = next(e for e in config["config"]["layers"] if e["name"] == "hidden")
+    hidden["config"]["units"] = 10**9  # 3 * 10**9 floats: 12 GB for a file of a few KB
+    path = write_keras(tmp_path / "huge_units.keras", config, base["weights"])
+    with pytest.raises(ValueError, match=r"asks for more weights than the file holds.*'hidden'"):
+        strata.saving.load_model(path)

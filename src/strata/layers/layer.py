@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import warnings
 
 import jax
@@ -135,6 +136,7 @@ class Layer:
         dtype = _dtype_name(dtype or self.dtype)
         init = strata_initializers.get(initializer)
         name = name or f"variable_{len(self._own_variables)}"
+        _charge_weight_budget(self.name, name, shape, dtype)
         # Weights may be created while a model is being traced (a subclassed model's sublayers
         # build on first call); the initial value must still be a concrete array.
         with jax.ensure_compile_time_eval():
@@ -425,6 +427,45 @@ class Layer:
                 stacklevel=3,
             )
         return self._inbound_nodes[0]
+
+
+_weight_budget = threading.local()
+
+
+class weight_budget:  # noqa: N801 - a context manager, like `open`
+    """Limit the bytes of weights layers may create inside the block (used while loading files,
+    so a crafted config cannot make strata allocate more than the file could hold)."""
+
+    def __init__(self, max_bytes: int, source: str):
+        self.max_bytes = int(max_bytes)
+        self.source = source
+
+    def __enter__(self):
+        self._previous = getattr(_weight_budget, "active", None)
+        self.used = 0
+        _weight_budget.active = self
+        return self
+
+    def __exit__(self, *exc):
+        _weight_budget.active = self._previous
+
+
+def _charge_weight_budget(layer_name: str, weight_name: str, shape, dtype) -> None:
+    budget = getattr(_weight_budget, "active", None)
+    if budget is None:
+        return
+    size = (
+        int(np.prod(shape, dtype=np.float64))
+        * np.dtype("float32" if dtype == "bfloat16" else dtype).itemsize
+    )
+    budget.used += size
+    if budget.used > budget.max_bytes:
+        raise ValueError(
+            f"{budget.source}: the model's config asks for more weights than the file holds "
+            f"(layer '{layer_name}', weight '{weight_name}' of shape {tuple(shape)} brings the "
+            f"total to {budget.used:,} bytes; the limit for this file is {budget.max_bytes:,}). "
+            "Refusing to build it."
+        )
 
 
 def _marks_built(build):

@@ -26,6 +26,7 @@ import warnings
 
 import h5py
 
+from strata.layers.layer import weight_budget
 from strata.saving import archive, h5_weights, legacy_h5, model_config, serialization
 from strata.saving.atomic import atomic_write
 
@@ -209,7 +210,9 @@ def _load_keras(path: str, ctx, compile: bool):
         )
     with h5py.File(io.BytesIO(contents.weights), "r") as h5file:
         h5_weights.scan(h5file, f"{path}: model.weights.h5")
-        with serialization.active_context(ctx):
+        # Weights must be stored in the file, so building may not allocate much more than it holds.
+        budget = max(64 * 1024**2, 2 * len(contents.weights))
+        with serialization.active_context(ctx), weight_budget(budget, path):
             model = serialization.deserialize(
                 {k: v for k, v in config.items() if k != "compile_config"}, ctx, "layers"
             )
