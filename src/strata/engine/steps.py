@@ -151,11 +151,15 @@ class StepFunctions:
         return state
 
     def fresh_metrics(self) -> dict:
-        """Zeroed metric state, placed like the rest of the training state."""
-        metrics = self.init_metrics()
-        if self.distribution is None:
-            return metrics
-        return jax.device_put(metrics, self.distribution.replicated())
+        """Zeroed metric state, placed like the rest of the training state.
+
+        The initial values are computed once and kept on the host; each epoch then costs one
+        transfer instead of one small device computation per metric variable.
+        """
+        if getattr(self, "_initial_metrics_host", None) is None:
+            self._initial_metrics_host = jax.device_get(self.init_metrics())
+        placement = None if self.distribution is None else self.distribution.replicated()
+        return jax.device_put(self._initial_metrics_host, placement)
 
     def _metric_groups(self):
         return [
