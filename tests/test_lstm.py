@@ -186,7 +186,5 @@ def test_bad_inputs_and_arguments_raise_clear_errors():
         strata.layers.LSTM(2, dropout=1.5)
     with pytest.raises(ValueError, match=r"`recurrent_dropout` must be a float"):
         strata.layers.LSTM(2, recurrent_dropout=-0.1)
-    with pytest.raises(NotImplementedError, match=r"`stateful=True` is not supported"):
-        strata.layers.LSTM(2, stateful=True)
     with pytest.raises(ValueError, match=r"Unknown activation: 'tanhh'"):
         strata.layers.LSTM(2, activation="tanhh")

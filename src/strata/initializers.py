@@ -67,7 +67,7 @@ class Zeros(Initializer):
     """
 
     def __call__(self, shape, dtype="float32"):
-        return jnp.zeros(tuple(shape), dtype=dtype)
+        return jax.device_put(np.zeros(tuple(shape), jnp.dtype(dtype)))
 
 
 class Ones(Initializer):
@@ -79,7 +79,7 @@ class Ones(Initializer):
     """
 
     def __call__(self, shape, dtype="float32"):
-        return jnp.ones(tuple(shape), dtype=dtype)
+        return jax.device_put(np.ones(tuple(shape), jnp.dtype(dtype)))
 
 
 class Constant(Initializer):

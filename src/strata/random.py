@@ -17,6 +17,7 @@ import random as _py_random
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 __all__ = [
     "SeedGenerator",
@@ -50,8 +51,13 @@ def key_from_seed(seed) -> jax.Array:
     if isinstance(seed, int):
         if seed < 0:
             raise ValueError(f"`seed` must be a non-negative int; received seed={seed}.")
-        return jnp.array([seed, 0], dtype=jnp.uint32)
+        return _raw_key(seed, 0)
     return jnp.asarray(seed)
+
+
+def _raw_key(seed: int, counter: int) -> jax.Array:
+    # Built with NumPy and copied over: `jnp.array` would compile a conversion program.
+    return jax.device_put(np.array([seed, counter], dtype=np.uint32))
 
 
 class SeedGenerator:
@@ -68,7 +74,7 @@ class SeedGenerator:
         self._counter = 0
 
     def next(self) -> jax.Array:
-        key = jnp.array([self.seed, self._counter], dtype=jnp.uint32)
+        key = _raw_key(self.seed, self._counter)
         self._counter += 1
         return key
 

@@ -42,6 +42,10 @@ class StepFunctions:
         self.optimizer = optimizer
         self.trainable = list(trainable)
         self.non_trainable = list(non_trainable)
+        # Evaluation and prediction pass the non-trainable values from batch to batch only when
+        # some layer carries state across calls (a stateful RNN); otherwise they are constants.
+        carried = {v.uid for v in model.carried_state}
+        self.carries_state = any(v.uid in carried for v in self.non_trainable)
         self.constraints = [getattr(v, "constraint", None) for v in self.trainable]
         self.trace_counts = {"train": 0, "test": 0, "predict": 0}
         self.single_step = jax.default_backend() == "cpu" and any(
@@ -287,8 +291,36 @@ class StepFunctions:
             state = self._pin(jax.lax.fori_loop(0, n_steps, body, self._pin(state)))
         return state, self.metric_results(state["metrics"])
 
+    def train_epochs(self, x_def):
+        """``(state, data, indices, masks, n_epochs) -> (state, logs per epoch)``, compiled.
+
+        Runs whole epochs in one call (metrics reset at the start of each), for models whose
+        epoch takes less time than a round trip to the host. `indices` and `masks` hold one
+        epoch per row, ``(epochs, steps, batch)``; rows from `n_epochs` on are not run.
+        """
+        return self._cached("epochs", x_def, self._train_epochs, (0,))
+
+    def _train_epochs(self, x_def, state, data, indices, masks, n_epochs):
+        fresh = self.init_metrics()
+        shapes = jax.eval_shape(self.metric_results, fresh)
+        buffer = jax.tree_util.tree_map(
+            lambda s: jnp.zeros((indices.shape[0], *s.shape), s.dtype), shapes
+        )
+
+        def one_epoch(epoch, carry):
+            state, buffer = carry
+            state = {**state, "metrics": fresh}
+            state, logs = self._train_chunk(
+                x_def, state, data, indices[epoch], masks[epoch], 0, indices.shape[1]
+            )
+            buffer = jax.tree_util.tree_map(lambda b, v: b.at[epoch].set(v), buffer, logs)
+            return state, buffer
+
+        return jax.lax.fori_loop(0, n_epochs, one_epoch, (state, buffer))
+
     def test_chunk(self, x_def):
-        """Jitted ``(trainable, non_trainable, metrics, data, indices, masks, start, n_steps)``."""
+        """Jitted ``(trainable, non_trainable, metrics, data, indices, masks, start, n_steps)
+        -> (metrics, logs, non_trainable)``."""
         return self._cached("test", x_def, self._test_chunk, (2,))
 
     def _test_chunk(
@@ -296,36 +328,55 @@ class StepFunctions:
     ):
         self.trace_counts["test"] += 1
         if custom_steps.overrides(self.model, "test_step"):
-            return custom_steps.run_test_chunk(
+            metrics, logs = custom_steps.run_test_chunk(
                 self, x_def, trainable, non_trainable, metrics, data, indices, masks, start, n_steps
             )
+            return metrics, logs, non_trainable
 
-        def body(i, metrics):
+        def body(i, carry):
+            metrics, non_trainable = carry
             row = start + i
             x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
-            outputs, _, added = self.forward(trainable, non_trainable, x, training=False, mask=mask)
+            outputs, new_nt, added = self.forward(
+                trainable, non_trainable, x, training=False, mask=mask
+            )
             y_pred = _in_float32(self._outputs_list(outputs))
             total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
-            return self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+            metrics = self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+            return metrics, new_nt if self.carries_state else non_trainable
 
-        metrics = jax.lax.fori_loop(0, n_steps, body, metrics)
-        return metrics, self.metric_results(metrics)
+        metrics, non_trainable = jax.lax.fori_loop(0, n_steps, body, (metrics, non_trainable))
+        return metrics, self.metric_results(metrics), non_trainable
 
     def predict_chunk(self, x_def):
-        """Jitted ``(trainable, non_trainable, x_leaves, indices) -> outputs per batch``."""
+        """Jitted ``(trainable, non_trainable, x_leaves, indices, n_real) -> (outputs per batch,
+        non_trainable)``; rows of `indices` from `n_real` on are padding."""
         return self._cached("predict", x_def, self._predict_chunk, ())
 
-    def _predict_chunk(self, x_def, trainable, non_trainable, x_leaves, indices):
+    def _predict_chunk(self, x_def, trainable, non_trainable, x_leaves, indices, n_real):
         self.trace_counts["predict"] += 1
 
-        def one_batch(idx):
+        def outputs_and_state(non_trainable, idx):
             x, _, _, _ = self._batch(
                 x_def, (x_leaves, [], []), idx, jnp.ones(idx.shape, jnp.float32)
             )
-            outputs, _, _ = self.forward(trainable, non_trainable, x, training=False)
-            return outputs
+            outputs, new_nt, _ = self.forward(trainable, non_trainable, x, training=False)
+            return outputs, new_nt
 
-        return jax.lax.map(one_batch, indices)
+        if not self.carries_state:
+            outputs = jax.lax.map(lambda idx: outputs_and_state(non_trainable, idx)[0], indices)
+            return outputs, non_trainable
+
+        def one_batch(non_trainable, row):
+            outputs, new_nt = outputs_and_state(non_trainable, indices[row])
+            # Padding batches (rounding the chunk up) must not advance the carried state.
+            real = row < n_real
+            kept = [jnp.where(real, new, old) for new, old in zip(new_nt, non_trainable)]
+            return kept, outputs
+
+        rows = jnp.arange(indices.shape[0])
+        non_trainable, outputs = jax.lax.scan(one_batch, non_trainable, rows)
+        return outputs, non_trainable
 
     decay_mask = None
     draws_random = False

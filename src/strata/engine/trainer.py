@@ -22,7 +22,7 @@ from strata.callbacks.callback_list import CallbackList
 from strata.callbacks.history import History
 from strata.callbacks.progbar_logger import ProgbarLogger
 from strata.engine import data as data_lib
-from strata.engine import feeds
+from strata.engine import feeds, fused_epochs
 from strata.engine.objectives import build_objectives
 from strata.engine.steps import StepFunctions
 from strata.layers.layer import STRUCTURE
@@ -121,7 +121,7 @@ class Trainer:
 
             adjusted = []
             for tensor, array in zip(self._flat_inputs, arrays):
-                input_rank_fix(self.name, tensor, array.shape)
+                input_rank_fix(self.name, tensor, array.shape, dataset=True)
                 dtype = np.dtype(tensor.dtype) if tensor.dtype != "bfloat16" else np.float32
                 adjusted.append(array.astype(dtype) if array.dtype != dtype else array)
             return adjusted
@@ -226,11 +226,32 @@ class Trainer:
         count = data_lib.num_samples({"x": x_structure, "y": y_list, "sample_weight": sw_list})
         return x_structure, y_list, sw_list, count
 
+    def _fixed_batch_size(self) -> int | None:
+        """The batch size the model's inputs fix (``Input(batch_shape=(32, ...))``), if any."""
+        sizes = {t.shape[0] for t in getattr(self, "_flat_inputs", None) or () if t.shape}
+        return sizes.pop() if len(sizes) == 1 and None not in sizes else None
+
+    def _batch_size_for(self, method: str, batch_size):
+        """`batch_size` checked against a batch size the inputs fix, which is the default."""
+        fixed = self._fixed_batch_size()
+        if fixed is None or batch_size is None:
+            return batch_size if fixed is None else fixed
+        if batch_size != fixed:
+            raise ValueError(
+                f"{method}: model '{self.name}' has inputs with a fixed batch size of {fixed} "
+                f"(e.g. from `Input(batch_shape=...)`), but batch_size={batch_size} was given. "
+                f"Pass batch_size={fixed}, or leave it out."
+            )
+        return batch_size
+
     def _ensure_objectives(self, x_structure, y_list) -> None:
         if self._objectives is not None:
             return
-        sample = jax.tree_util.tree_map(lambda a: a[:2], x_structure)
-        outputs = jax.eval_shape(lambda: self._predict_outputs_for_shape(sample))
+        rows = self._fixed_batch_size() or 2
+        sample = jax.tree_util.tree_map(
+            lambda a: jax.ShapeDtypeStruct((rows, *a.shape[1:]), a.dtype), x_structure
+        )
+        outputs = jax.eval_shape(self._predict_outputs_for_shape, sample)
         out_leaves = (
             [outputs[n] for n in self._output_names()]
             if isinstance(outputs, dict)
@@ -256,7 +277,7 @@ class Trainer:
 
     def _step_functions(self) -> StepFunctions:
         trainable = self.trainable_weights
-        non_trainable = self.non_trainable_weights
+        non_trainable = _with_carried_state(self, self.non_trainable_weights)
         dist = distribution_lib.distribution()
         key = (
             tuple(v.uid for v in trainable),
@@ -314,6 +335,8 @@ class Trainer:
         """
         self._require_compiled("fit")
         data_lib.check_batch_args(batch_size, epochs)
+        batch_size = self._batch_size_for("fit", batch_size)
+        validation_batch_size = self._batch_size_for("fit", validation_batch_size)
         _check_verbose(verbose)
         if (
             isinstance(initial_epoch, bool)
@@ -392,7 +415,34 @@ class Trainer:
         self._read_back(steps_fn, state)
         # A callback (BackupAndRestore) may name the epoch to resume at, as in Keras.
         initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+        per_call = fused_epochs.epochs_per_call(
+            self,
+            feed,
+            steps_fn,
+            quiet=verbose == 0
+            and not user_callbacks.callbacks
+            and val_feed is None
+            and not fixed_k,
+            epochs=epochs - initial_epoch,
+        )
+
+        def replay_epoch(epoch, epoch_logs):
+            callback_list.on_epoch_begin(epoch)
+            callback_list.on_epoch_end(epoch, _ordered_logs(epoch_logs))
+
         try:
+            if per_call > 1:
+                state, logs = fused_epochs.fit_fused(
+                    steps_fn,
+                    feed,
+                    state,
+                    replay_epoch,
+                    first=initial_epoch,
+                    epochs=epochs,
+                    per_call=per_call,
+                    shuffle=shuffle,
+                )
+                initial_epoch = epochs
             for epoch in range(initial_epoch, epochs):
                 state["metrics"] = steps_fn.fresh_metrics()
                 callback_list.on_epoch_begin(epoch)
@@ -557,6 +607,7 @@ class Trainer:
         """Loss and metrics on the data: a float (loss only), a list, or a dict (`return_dict`)."""
         self._require_compiled("evaluate")
         data_lib.check_batch_args(batch_size)
+        batch_size = self._batch_size_for("evaluate", batch_size)
         _check_verbose(verbose)
         if x is None:
             raise ValueError("evaluate: `x` is required.")
@@ -615,7 +666,9 @@ class Trainer:
                 block = feed.chunk(step, 1 if batch_hooks else feed.steps or feed.group)
                 if block is None:
                     break
-                metrics, device_logs = test_chunk(trainable, non_trainable, metrics, *block)
+                metrics, device_logs, non_trainable = test_chunk(
+                    trainable, non_trainable, metrics, *block
+                )
                 step += block[-1]
                 if callbacks is not None:
                     callbacks.on_test_batch_end(step - 1, _to_floats(device_logs))
@@ -623,6 +676,7 @@ class Trainer:
             feed.end_epoch()
         if device_logs is None:
             raise ValueError("evaluate: the data source produced no batches.")
+        _keep_carried_state(steps_fn, non_trainable)
         logs = _ordered_logs(_to_floats(device_logs))
         if callbacks is not None:
             callbacks.on_test_end(logs)
@@ -632,6 +686,7 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs as NumPy arrays (one array, or the model's list/dict structure)."""
         data_lib.check_batch_args(batch_size)
+        batch_size = self._batch_size_for("predict", batch_size)
         _check_verbose(verbose)
         if feeds.is_batch_source(x):
             return self._predict_stream(x, steps, verbose, callbacks)
@@ -644,6 +699,8 @@ class Trainer:
         # Bucket small inputs to a power of two so predicting on 1, 3 or 7 rows does not compile
         # a new function for every size.
         batch = min(batch_size, 1 << max(0, (count - 1).bit_length()))
+        if self._fixed_batch_size() is not None:
+            batch = batch_size
         dist = distribution_lib.distribution()
         if count <= batch and verbose == 0 and not callbacks and dist is None:
             return self._predict_one_batch(x_structure, count, batch)
@@ -669,11 +726,16 @@ class Trainer:
         callback_list.on_predict_begin()
         pieces = []
         for start in range(0, total_batches, per_call):
-            out = predict_chunk(
-                trainable, non_trainable, device_x, indices[start : start + per_call]
+            out, non_trainable = predict_chunk(
+                trainable,
+                non_trainable,
+                device_x,
+                indices[start : start + per_call],
+                n_batches - start,
             )
             pieces.append(out)
             callback_list.on_predict_batch_end(min(start + per_call, n_batches) - 1, None)
+        _keep_carried_state(steps_fn, non_trainable)
         callback_list.on_predict_end()
         host = jax.device_get(pieces)
 
@@ -715,13 +777,16 @@ class Trainer:
                 if block is None:
                     break
                 (x_leaves, _, _), indices, masks, _, count = block
-                outputs = predict_chunk(trainable, non_trainable, x_leaves, indices[:count])
+                outputs, non_trainable = predict_chunk(
+                    trainable, non_trainable, x_leaves, indices[:count], count
+                )
                 pieces.append((outputs, masks[:count]))
                 step += count
                 callback_list.on_predict_batch_end(step - 1, None)
         finally:
             feed.end_epoch()
             feed.close()
+        _keep_carried_state(steps_fn, non_trainable)
         callback_list.on_predict_end()
         host = jax.device_get(pieces)
         keep = np.concatenate([m.reshape(-1) for _, m in host]) > 0
@@ -739,11 +804,16 @@ class Trainer:
         cheap_key = (STRUCTURE["version"], id(dist))
         if getattr(self, "_predict_steps_cheap_key", None) == cheap_key:
             return self._predict_steps
-        key = ("predict", tuple(v.uid for v in self.weights), id(dist))
+        non_trainable = _with_carried_state(self, self.non_trainable_weights)
+        key = (
+            "predict",
+            tuple(v.uid for v in self.trainable_weights + non_trainable),
+            id(dist),
+        )
         self._predict_steps_cheap_key = cheap_key
         if getattr(self, "_predict_steps_key", None) != key:
             self._predict_steps = StepFunctions(
-                self, None, None, self.trainable_weights, self.non_trainable_weights, dist
+                self, None, None, self.trainable_weights, non_trainable, dist
             )
             self._predict_steps_key = key
         return self._predict_steps
@@ -867,3 +937,16 @@ def _next_chunk(chunk, last_n, seconds, batch_hooks, fixed_k, verbose, steps_per
     per_step = seconds / max(last_n, 1)
     target = int(_PROGRESS_INTERVAL_S / max(per_step, 1e-7))
     return max(1, min(steps_per_epoch, max(target, chunk)))
+
+
+def _with_carried_state(model, non_trainable: list) -> list:
+    """The non-trainable weights, then the carried state (stateful RNNs) the step must update."""
+    seen = {v.uid for v in non_trainable}
+    return list(non_trainable) + [v for v in model.carried_state if v.uid not in seen]
+
+
+def _keep_carried_state(steps_fn, non_trainable: list) -> None:
+    """After evaluation or prediction, store the carried state the batches advanced."""
+    if steps_fn.carries_state:
+        for variable, value in zip(steps_fn.non_trainable, non_trainable):
+            variable._value = value

@@ -79,6 +79,9 @@ class Layer:
         self.compute_dtype = self.dtype_policy.compute_dtype
         self.built = False
         self._own_variables: list[Variable] = []
+        # Values a layer carries from one call to the next that are not weights (the states of
+        # a stateful recurrent layer): part of the compiled state, never saved.
+        self._own_carried: list[Variable] = []
         self._sublayers: list[Layer] = []
         self._inbound_nodes: list[Node] = []
         self._losses: list = []
@@ -184,6 +187,20 @@ class Layer:
             return self.weights
         own = [v for v in self._own_variables if not v.trainable]
         return _dedupe(own + [w for layer in self._sublayers for w in layer.non_trainable_weights])
+
+    @property
+    def carried_state(self) -> list[Variable]:
+        """Variables carried from call to call that are not weights (e.g. the states of a
+        stateful `LSTM`), this layer's and its sublayers'. Training, evaluation and prediction
+        update them; saving leaves them out, as Keras does."""
+        own = list(self.__dict__.get("_own_carried", ()))
+        return _dedupe(own + [v for layer in self._sublayers for v in layer.carried_state])
+
+    def reset_states(self) -> None:
+        """Zero the carried state of this layer and every layer inside it (tf.keras 2's
+        `Model.reset_states`; Keras 3 spells it `reset_state` on the recurrent layer)."""
+        for variable in self.carried_state:
+            variable.assign(jnp.zeros(variable.shape, variable.dtype))
 
     variables = weights
     trainable_variables = trainable_weights

@@ -216,13 +216,19 @@ def _matches(expected: SymbolicTensor, given) -> bool:
     return shape is not None and tuple(shape) == expected.shape
 
 
-def input_rank_fix(model_name: str, tensor: SymbolicTensor, shape: tuple) -> str | None:
+def input_rank_fix(
+    model_name: str, tensor: SymbolicTensor, shape: tuple, dataset: bool = False
+) -> str | None:
     """How data of `shape` must be adjusted for `tensor`: ``"expand"``, ``"squeeze"`` or None.
 
     A 1-D array of n numbers fed to ``Input(shape=(1,))`` is read as n samples, as Keras does.
-    Raises a ValueError naming the input when the shape cannot fit.
+    With `dataset`, `shape` is that of all the samples, which are split into batches later, so
+    a fixed batch size of the input is not compared. Raises a ValueError naming the input when
+    the shape cannot fit.
     """
     expected = tuple(tensor.shape)
+    if dataset and expected:
+        expected = (None, *expected[1:])
     shape = tuple(shape)
     fix = None
     if len(shape) == len(expected) - 1 and expected[-1] == 1:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from strata import random as strata_random
 from strata.engine.trainer import Trainer
@@ -97,7 +98,7 @@ class Model(SavingMixin, Trainer, Layer):
 
             cache.clear()
             cache[key] = jax.jit(forward)
-        inputs = _to_array_tree(inputs, self.dtype)
+        inputs = _host_arrays_as_given(inputs, self.dtype)
         rng = strata_random.next_key() if training else None
         # Outside any scope a variable's value is its stored array: read it directly.
         outputs, new_non_trainable = cache[key](
@@ -106,7 +107,7 @@ class Model(SavingMixin, Trainer, Layer):
             inputs,
             rng,
         )
-        if training:
+        if training or steps.carries_state:
             for variable, value in zip(steps.non_trainable, new_non_trainable):
                 variable._value = value
         return outputs
@@ -278,3 +279,17 @@ class Model(SavingMixin, Trainer, Layer):
             expand_nested=expand_nested,
             show_trainable=show_trainable,
         )
+
+
+def _host_arrays_as_given(x, dtype):
+    """Inputs for a jitted call: NumPy arrays stay NumPy (the call copies them to the device
+    faster than `jnp.asarray` would); float arrays are cast to `dtype` either way."""
+    leaves = jax.tree_util.tree_leaves(x)
+    if not leaves or not all(type(leaf) is np.ndarray for leaf in leaves):
+        return _to_array_tree(x, dtype)
+    target = np.dtype(jnp.dtype(dtype))
+
+    def cast(leaf):
+        return leaf.astype(target) if leaf.dtype.kind == "f" and leaf.dtype != target else leaf
+
+    return jax.tree_util.tree_map(cast, x)

@@ -190,9 +190,12 @@ class Optimizer:
         """Optimizer state for a list of weight arrays."""
         learning_rate = 0.0 if self._initial_learning_rate is None else self._initial_learning_rate
         return {
-            "iterations": jnp.zeros((), jnp.int32),
-            "learning_rate": jnp.asarray(learning_rate, jnp.float32),
-            "slots": self.transformation(jnp.float32(0.0), params).init(list(params)),
+            # NumPy scalars copied over: `jnp` would compile a small program for each.
+            "iterations": jax.device_put(np.zeros((), np.int32)),
+            "learning_rate": jax.device_put(np.asarray(learning_rate, np.float32)),
+            # One compiled program creates every slot; run op by op, each new weight shape
+            # would compile its own small program.
+            "slots": jax.jit(self.transformation(jnp.float32(0.0), params).init)(list(params)),
         }
 
     def current_learning_rate(self, state):

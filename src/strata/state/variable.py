@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -69,8 +70,10 @@ class Variable:
         active = _scope.current()
         if active is not None and active.tracks(self):
             active.record(self, value)
-        else:
+        elif not isinstance(value, jax.core.Tracer):
             self._value = value
+        # A traced value outside a scope comes from shape inference (`jax.eval_shape` of a
+        # layer); storing it would leak the tracer, so the variable keeps its value.
 
     def assign_add(self, delta) -> None:
         self.assign(self.value + delta)

@@ -7,9 +7,10 @@ import inspect
 import jax
 import jax.numpy as jnp
 
-from strata.layers.layer import Layer
+from strata.layers.layer import STRUCTURE, Layer
 from strata.layers.rnn.recurrence import scan_recurrence, scan_recurrence_jit
 from strata.state import scope as state_scope
+from strata.state.variable import Variable
 
 
 class Recurrent(Layer):
@@ -22,7 +23,9 @@ class Recurrent(Layer):
         return_sequences: return the output of every step, not only the last.
         return_state: also return the final states, as ``[output, *states]``.
         go_backwards: process the sequence in reverse (the sequence output stays reversed).
-        stateful: only False is supported.
+        stateful: carry the final states of each batch into the next call as its initial
+            states (row i of a batch continues row i of the previous one). Needs a fixed batch
+            size (``Input(batch_shape=...)`` or ``batch_input_shape=``); `reset_state` zeros them.
         unroll: unroll the time loop when compiling (faster for short sequences).
         zero_output_for_mask: masked steps output zeros instead of repeating the last output.
     """
@@ -46,13 +49,8 @@ class Recurrent(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        if stateful:
-            raise NotImplementedError(
-                f"{type(self).__name__} '{self.name}': `stateful=True` is not supported; states "
-                "are reset for every batch. Pass the previous final states as `initial_state=` "
-                "instead (with `return_state=True`)."
-            )
-        self.stateful = False
+        self.stateful = bool(stateful)
+        self.states = None
         self.unroll = bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.supports_masking = True
@@ -113,12 +111,63 @@ class Recurrent(Layer):
         )
         return [output_mask] + [None] * len(shapes)
 
+    # ---- stateful layers --------------------------------------------------------------------
+    def _maybe_build(self, input_shape) -> None:
+        super()._maybe_build(input_shape)
+        if self.stateful and self.states is None:
+            self._create_states(input_shape)
+
+    def _create_states(self, input_shape) -> None:
+        batch = input_shape[0]
+        if batch is None:
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) has `stateful=True`, which needs a "
+                f"fixed batch size, but its input has shape {tuple(input_shape)}. Give the batch "
+                "size to the input, e.g. `Input(batch_shape=(32, time, features))`, or "
+                "`batch_input_shape=(32, time, features)` on the first layer of a Sequential."
+            )
+        shapes = jax.tree_util.tree_leaves(
+            state_shapes(self._cell, tuple(input_shape[2:])), is_leaf=_is_shape
+        )
+        names = self._state_names or tuple(f"state_{i}" for i in range(len(shapes)))
+        self.states = []
+        for name, shape in zip(names, shapes):
+            state = Variable(
+                jnp.zeros((batch, *shape), self.dtype), name=f"{name}_state", trainable=False
+            )
+            state.path = f"{self.name}/{name}_state"
+            self.states.append(state)
+        self._own_carried.extend(self.states)
+        STRUCTURE["version"] += 1
+
+    def reset_state(self) -> None:
+        """Zero the states of a stateful layer (e.g. between independent sequences)."""
+        self.reset_states()
+
+    def _stateful_initial_states(self, batch, step_shape):
+        if self.states is None:
+            self._create_states((batch, None, *step_shape))
+        expected = self.states[0].shape[0]
+        if batch != expected:
+            raise ValueError(
+                f"Layer '{self.name}' ({type(self).__name__}) is stateful with batch size "
+                f"{expected}, but received a batch of {batch}. Every batch of a stateful layer "
+                f"must have {expected} rows: pass `batch_size={expected}` to fit/evaluate/predict."
+            )
+        structure = jax.tree_util.tree_structure(
+            state_shapes(self._cell, step_shape), is_leaf=_is_shape
+        )
+        return jax.tree_util.tree_unflatten(structure, [state.value for state in self.states])
+
     # ---- math -------------------------------------------------------------------------------
     def call(self, sequences, initial_state=None, mask=None, training=False):
         batch, time = sequences.shape[0], sequences.shape[1]
         mask = self._check_mask(mask, batch, time)
         step_shape = tuple(sequences.shape[2:])
-        states = self._initial_states(initial_state, batch, step_shape, sequences.dtype)
+        if self.stateful and initial_state is None:
+            states = self._stateful_initial_states(batch, step_shape)
+        else:
+            states = self._initial_states(initial_state, batch, step_shape, sequences.dtype)
         cell = self._cell
         options = dict(
             go_backwards=self.go_backwards,
@@ -135,6 +184,9 @@ class Recurrent(Layer):
             output, states = scan_recurrence(
                 _identity, _calling_step(cell, training), None, sequences, states, mask, **options
             )
+        if self.stateful:
+            for variable, value in zip(self.states, jax.tree_util.tree_leaves(states)):
+                variable.assign(value)
         regularizer = getattr(self, "activity_regularizer", None)
         if regularizer is not None:
             self.add_loss(regularizer(output) / batch)
