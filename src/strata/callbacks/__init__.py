@@ -1,18 +1,24 @@
-"""Callbacks (public names only)."""
+"""Callbacks (public names only).
 
-from strata.callbacks.backup_and_restore import BackupAndRestore
-from strata.callbacks.callback import Callback
-from strata.callbacks.callback_list import CallbackList
-from strata.callbacks.csv_logger import CSVLogger
-from strata.callbacks.early_stopping import EarlyStopping
-from strata.callbacks.history import History
-from strata.callbacks.lambda_callback import LambdaCallback
-from strata.callbacks.learning_rate_scheduler import LearningRateScheduler
-from strata.callbacks.model_checkpoint import ModelCheckpoint
-from strata.callbacks.progbar_logger import ProgbarLogger
-from strata.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
-from strata.callbacks.tensorboard import TensorBoard
-from strata.callbacks.terminate_on_nan import TerminateOnNaN
+Names are imported on first use, so importing this package costs almost nothing."""
+
+from strata._lazy import lazy_names
+
+_WHERE = {
+    "BackupAndRestore": "strata.callbacks.backup_and_restore",
+    "CSVLogger": "strata.callbacks.csv_logger",
+    "Callback": "strata.callbacks.callback",
+    "CallbackList": "strata.callbacks.callback_list",
+    "EarlyStopping": "strata.callbacks.early_stopping",
+    "History": "strata.callbacks.history",
+    "LambdaCallback": "strata.callbacks.lambda_callback",
+    "LearningRateScheduler": "strata.callbacks.learning_rate_scheduler",
+    "ModelCheckpoint": "strata.callbacks.model_checkpoint",
+    "ProgbarLogger": "strata.callbacks.progbar_logger",
+    "ReduceLROnPlateau": "strata.callbacks.reduce_lr_on_plateau",
+    "TensorBoard": "strata.callbacks.tensorboard",
+    "TerminateOnNaN": "strata.callbacks.terminate_on_nan",
+}
 
 __all__ = [
     "BackupAndRestore",
@@ -29,3 +35,5 @@ __all__ = [
     "TensorBoard",
     "TerminateOnNaN",
 ]
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)

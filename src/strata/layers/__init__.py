@@ -1,89 +1,106 @@
-"""Layers (public names only)."""
+"""Layers (public names only).
 
-from strata.layers.attention.additive_attention import AdditiveAttention
-from strata.layers.attention.attention import Attention
-from strata.layers.attention.multi_head_attention import MultiHeadAttention
-from strata.layers.conv.conv import Conv1D, Conv2D, Conv3D
-from strata.layers.conv.conv_transpose import Conv1DTranspose, Conv2DTranspose, Conv3DTranspose
-from strata.layers.conv.depthwise_conv import DepthwiseConv1D, DepthwiseConv2D
-from strata.layers.conv.separable_conv import SeparableConv1D, SeparableConv2D
-from strata.layers.core.activation import Activation
-from strata.layers.core.dense import Dense
-from strata.layers.core.dropout import Dropout
-from strata.layers.core.embedding import Embedding
-from strata.layers.core.identity import Identity
-from strata.layers.core.lambda_layer import Lambda
-from strata.layers.core.masking import Masking
-from strata.layers.input_layer import Input, InputLayer
-from strata.layers.layer import Layer
-from strata.layers.merging.concatenate import Concatenate, concatenate
-from strata.layers.merging.dot import Dot, dot
-from strata.layers.merging.elementwise import (
-    Add,
-    Average,
-    Maximum,
-    Minimum,
-    Multiply,
-    Subtract,
-    add,
-    average,
-    maximum,
-    minimum,
-    multiply,
-    subtract,
-)
-from strata.layers.normalization.batch_normalization import BatchNormalization
-from strata.layers.normalization.group_normalization import GroupNormalization
-from strata.layers.normalization.layer_normalization import LayerNormalization
-from strata.layers.normalization.unit_normalization import UnitNormalization
-from strata.layers.pooling.average_pooling import (
-    AveragePooling1D,
-    AveragePooling2D,
-    AveragePooling3D,
-)
-from strata.layers.pooling.global_pooling import (
-    GlobalAveragePooling1D,
-    GlobalAveragePooling2D,
-    GlobalAveragePooling3D,
-    GlobalMaxPooling1D,
-    GlobalMaxPooling2D,
-    GlobalMaxPooling3D,
-)
-from strata.layers.pooling.max_pooling import MaxPooling1D, MaxPooling2D, MaxPooling3D
-from strata.layers.preprocessing.category_encoding import CategoryEncoding
-from strata.layers.preprocessing.hashing import Hashing
-from strata.layers.preprocessing.integer_lookup import IntegerLookup
-from strata.layers.preprocessing.normalization import Normalization
-from strata.layers.preprocessing.rescaling import Rescaling
-from strata.layers.preprocessing.string_lookup import StringLookup
-from strata.layers.preprocessing.text_vectorization import TextVectorization
-from strata.layers.regularization.activity_regularization import ActivityRegularization
-from strata.layers.regularization.alpha_dropout import AlphaDropout
-from strata.layers.regularization.gaussian_dropout import GaussianDropout
-from strata.layers.regularization.gaussian_noise import GaussianNoise
-from strata.layers.regularization.spatial_dropout import (
-    SpatialDropout1D,
-    SpatialDropout2D,
-    SpatialDropout3D,
-)
-from strata.layers.reshaping.cropping import Cropping1D, Cropping2D, Cropping3D
-from strata.layers.reshaping.flatten import Flatten
-from strata.layers.reshaping.permute import Permute
-from strata.layers.reshaping.repeat_vector import RepeatVector
-from strata.layers.reshaping.reshape import Reshape
-from strata.layers.reshaping.up_sampling import UpSampling1D, UpSampling2D, UpSampling3D
-from strata.layers.reshaping.zero_padding import ZeroPadding1D, ZeroPadding2D, ZeroPadding3D
-from strata.layers.rnn.bidirectional import Bidirectional
-from strata.layers.rnn.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
-from strata.layers.rnn.gru import GRU
-from strata.layers.rnn.gru_cell import GRUCell
-from strata.layers.rnn.lstm import LSTM
-from strata.layers.rnn.lstm_cell import LSTMCell
-from strata.layers.rnn.rnn import RNN
-from strata.layers.rnn.simple_rnn import SimpleRNN
-from strata.layers.rnn.simple_rnn_cell import SimpleRNNCell
-from strata.layers.rnn.stacked_rnn_cells import StackedRNNCells
-from strata.layers.rnn.time_distributed import TimeDistributed
+Names are imported on first use, so importing this package costs almost nothing."""
+
+from strata._lazy import lazy_names
+
+_WHERE = {
+    "Activation": "strata.layers.core.activation",
+    "ActivityRegularization": "strata.layers.regularization.activity_regularization",
+    "Add": "strata.layers.merging.elementwise",
+    "AdditiveAttention": "strata.layers.attention.additive_attention",
+    "AlphaDropout": "strata.layers.regularization.alpha_dropout",
+    "Attention": "strata.layers.attention.attention",
+    "Average": "strata.layers.merging.elementwise",
+    "AveragePooling1D": "strata.layers.pooling.average_pooling",
+    "AveragePooling2D": "strata.layers.pooling.average_pooling",
+    "AveragePooling3D": "strata.layers.pooling.average_pooling",
+    "BatchNormalization": "strata.layers.normalization.batch_normalization",
+    "Bidirectional": "strata.layers.rnn.bidirectional",
+    "CategoryEncoding": "strata.layers.preprocessing.category_encoding",
+    "Concatenate": "strata.layers.merging.concatenate",
+    "Conv1D": "strata.layers.conv.conv",
+    "Conv1DTranspose": "strata.layers.conv.conv_transpose",
+    "Conv2D": "strata.layers.conv.conv",
+    "Conv2DTranspose": "strata.layers.conv.conv_transpose",
+    "Conv3D": "strata.layers.conv.conv",
+    "Conv3DTranspose": "strata.layers.conv.conv_transpose",
+    "ConvLSTM1D": "strata.layers.rnn.conv_lstm",
+    "ConvLSTM2D": "strata.layers.rnn.conv_lstm",
+    "ConvLSTM3D": "strata.layers.rnn.conv_lstm",
+    "Cropping1D": "strata.layers.reshaping.cropping",
+    "Cropping2D": "strata.layers.reshaping.cropping",
+    "Cropping3D": "strata.layers.reshaping.cropping",
+    "Dense": "strata.layers.core.dense",
+    "DepthwiseConv1D": "strata.layers.conv.depthwise_conv",
+    "DepthwiseConv2D": "strata.layers.conv.depthwise_conv",
+    "Dot": "strata.layers.merging.dot",
+    "Dropout": "strata.layers.core.dropout",
+    "Embedding": "strata.layers.core.embedding",
+    "Flatten": "strata.layers.reshaping.flatten",
+    "GRU": "strata.layers.rnn.gru",
+    "GRUCell": "strata.layers.rnn.gru_cell",
+    "GaussianDropout": "strata.layers.regularization.gaussian_dropout",
+    "GaussianNoise": "strata.layers.regularization.gaussian_noise",
+    "GlobalAveragePooling1D": "strata.layers.pooling.global_pooling",
+    "GlobalAveragePooling2D": "strata.layers.pooling.global_pooling",
+    "GlobalAveragePooling3D": "strata.layers.pooling.global_pooling",
+    "GlobalMaxPooling1D": "strata.layers.pooling.global_pooling",
+    "GlobalMaxPooling2D": "strata.layers.pooling.global_pooling",
+    "GlobalMaxPooling3D": "strata.layers.pooling.global_pooling",
+    "GroupNormalization": "strata.layers.normalization.group_normalization",
+    "Hashing": "strata.layers.preprocessing.hashing",
+    "Identity": "strata.layers.core.identity",
+    "Input": "strata.layers.input_layer",
+    "InputLayer": "strata.layers.input_layer",
+    "IntegerLookup": "strata.layers.preprocessing.integer_lookup",
+    "LSTM": "strata.layers.rnn.lstm",
+    "LSTMCell": "strata.layers.rnn.lstm_cell",
+    "Lambda": "strata.layers.core.lambda_layer",
+    "Layer": "strata.layers.layer",
+    "LayerNormalization": "strata.layers.normalization.layer_normalization",
+    "Masking": "strata.layers.core.masking",
+    "MaxPooling1D": "strata.layers.pooling.max_pooling",
+    "MaxPooling2D": "strata.layers.pooling.max_pooling",
+    "MaxPooling3D": "strata.layers.pooling.max_pooling",
+    "Maximum": "strata.layers.merging.elementwise",
+    "Minimum": "strata.layers.merging.elementwise",
+    "MultiHeadAttention": "strata.layers.attention.multi_head_attention",
+    "Multiply": "strata.layers.merging.elementwise",
+    "Normalization": "strata.layers.preprocessing.normalization",
+    "Permute": "strata.layers.reshaping.permute",
+    "RNN": "strata.layers.rnn.rnn",
+    "RepeatVector": "strata.layers.reshaping.repeat_vector",
+    "Rescaling": "strata.layers.preprocessing.rescaling",
+    "Reshape": "strata.layers.reshaping.reshape",
+    "SeparableConv1D": "strata.layers.conv.separable_conv",
+    "SeparableConv2D": "strata.layers.conv.separable_conv",
+    "SimpleRNN": "strata.layers.rnn.simple_rnn",
+    "SimpleRNNCell": "strata.layers.rnn.simple_rnn_cell",
+    "SpatialDropout1D": "strata.layers.regularization.spatial_dropout",
+    "SpatialDropout2D": "strata.layers.regularization.spatial_dropout",
+    "SpatialDropout3D": "strata.layers.regularization.spatial_dropout",
+    "StackedRNNCells": "strata.layers.rnn.stacked_rnn_cells",
+    "StringLookup": "strata.layers.preprocessing.string_lookup",
+    "Subtract": "strata.layers.merging.elementwise",
+    "TextVectorization": "strata.layers.preprocessing.text_vectorization",
+    "TimeDistributed": "strata.layers.rnn.time_distributed",
+    "UnitNormalization": "strata.layers.normalization.unit_normalization",
+    "UpSampling1D": "strata.layers.reshaping.up_sampling",
+    "UpSampling2D": "strata.layers.reshaping.up_sampling",
+    "UpSampling3D": "strata.layers.reshaping.up_sampling",
+    "ZeroPadding1D": "strata.layers.reshaping.zero_padding",
+    "ZeroPadding2D": "strata.layers.reshaping.zero_padding",
+    "ZeroPadding3D": "strata.layers.reshaping.zero_padding",
+    "add": "strata.layers.merging.elementwise",
+    "average": "strata.layers.merging.elementwise",
+    "concatenate": "strata.layers.merging.concatenate",
+    "dot": "strata.layers.merging.dot",
+    "maximum": "strata.layers.merging.elementwise",
+    "minimum": "strata.layers.merging.elementwise",
+    "multiply": "strata.layers.merging.elementwise",
+    "subtract": "strata.layers.merging.elementwise",
+}
 
 __all__ = [
     "Layer",
@@ -182,3 +199,5 @@ __all__ = [
     "SpatialDropout2D",
     "SpatialDropout3D",
 ]
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)

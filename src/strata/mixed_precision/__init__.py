@@ -1,8 +1,17 @@
-"""Mixed precision: compute in 16 bits, keep weights in float32 (public names only)."""
+"""Mixed precision: compute in 16 bits, keep weights in float32 (public names only).
 
-from strata.mixed_precision.policy import DTypePolicy, global_policy, set_global_policy
-from strata.optimizers.loss_scale_optimizer import LossScaleOptimizer
+Names are imported on first use, so importing this package costs almost nothing."""
 
-Policy = DTypePolicy
+from strata._lazy import lazy_names
+
+_WHERE = {
+    "DTypePolicy": "strata.mixed_precision.policy",
+    "LossScaleOptimizer": "strata.optimizers.loss_scale_optimizer",
+    "Policy": "strata.mixed_precision.policy:DTypePolicy",
+    "global_policy": "strata.mixed_precision.policy",
+    "set_global_policy": "strata.mixed_precision.policy",
+}
 
 __all__ = ["DTypePolicy", "Policy", "LossScaleOptimizer", "global_policy", "set_global_policy"]
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)

@@ -1,10 +1,18 @@
-"""Models (public names only)."""
+"""Models (public names only).
 
-from strata.models.functional import Functional
-from strata.models.model import Model
-from strata.models.sequential import Sequential
-from strata.saving.api import load_model, model_from_json, save_model
-from strata.saving.cloning import clone_model
+Names are imported on first use, so importing this package costs almost nothing."""
+
+from strata._lazy import lazy_names
+
+_WHERE = {
+    "Functional": "strata.models.functional",
+    "Model": "strata.models.model",
+    "Sequential": "strata.models.sequential",
+    "clone_model": "strata.saving.cloning",
+    "load_model": "strata.saving.api",
+    "model_from_json": "strata.saving.api",
+    "save_model": "strata.saving.api",
+}
 
 __all__ = [
     "Model",
@@ -15,3 +23,5 @@ __all__ = [
     "model_from_json",
     "save_model",
 ]
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)

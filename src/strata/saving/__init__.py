@@ -1,16 +1,25 @@
-"""Saving and loading models (public names only)."""
+"""Saving and loading models (public names only).
 
-from strata.saving.api import load_model, load_weights, model_from_json, save_model, save_weights
-from strata.saving.cloning import clone_model
-from strata.saving.registry import (
-    CustomObjectScope,
-    custom_object_scope,
-    get_custom_objects,
-    get_registered_name,
-    get_registered_object,
-    register_keras_serializable,
-)
-from strata.saving.serialization import deserialize_keras_object, serialize_keras_object
+Names are imported on first use, so importing this package costs almost nothing."""
+
+from strata._lazy import lazy_names
+
+_WHERE = {
+    "CustomObjectScope": "strata.saving.registry",
+    "clone_model": "strata.saving.cloning",
+    "custom_object_scope": "strata.saving.registry",
+    "deserialize_keras_object": "strata.saving.serialization",
+    "get_custom_objects": "strata.saving.registry",
+    "get_registered_name": "strata.saving.registry",
+    "get_registered_object": "strata.saving.registry",
+    "load_model": "strata.saving.api",
+    "load_weights": "strata.saving.api",
+    "model_from_json": "strata.saving.api",
+    "register_keras_serializable": "strata.saving.registry",
+    "save_model": "strata.saving.api",
+    "save_weights": "strata.saving.api",
+    "serialize_keras_object": "strata.saving.serialization",
+}
 
 __all__ = [
     "CustomObjectScope",
@@ -28,3 +37,5 @@ __all__ = [
     "save_weights",
     "serialize_keras_object",
 ]
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)

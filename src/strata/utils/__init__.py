@@ -1,19 +1,25 @@
-"""Utilities (public names only)."""
+"""Utilities (public names only).
 
-from strata.utils.dataset_split import split_dataset
-from strata.utils.normalization import normalize
-from strata.utils.one_hot import to_categorical
-from strata.utils.seed import set_random_seed
-from strata.utils.sequence_padding import pad_sequences
-from strata.utils.timeseries_dataset import timeseries_dataset_from_array
+Names are imported on first use, so importing this package costs almost nothing."""
+
+from strata._lazy import lazy_names
+
+_WHERE = {
+    "PyDataset": "strata.engine.feeds",
+    "normalize": "strata.utils.normalization",
+    "pad_sequences": "strata.utils.sequence_padding",
+    "plot_history": "strata.utils.plotting.history_plot",
+    "plot_model": "strata.utils.plotting.model_plot",
+    "set_random_seed": "strata.utils.seed",
+    "split_dataset": "strata.utils.dataset_split",
+    "timeseries_dataset_from_array": "strata.utils.timeseries_dataset",
+    "to_categorical": "strata.utils.one_hot",
+}
 
 __all__ = ["set_random_seed"]
 __all__ += ["normalize", "pad_sequences", "split_dataset", "to_categorical"]
 __all__ += ["timeseries_dataset_from_array"]
-from strata.engine.feeds import PyDataset  # noqa: E402
-
 __all__ += ["PyDataset"]
-from strata.utils.plotting.history_plot import plot_history  # noqa: E402
-from strata.utils.plotting.model_plot import plot_model  # noqa: E402
-
 __all__ += ["plot_history", "plot_model"]
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)
