@@ -187,3 +187,81 @@ def test_keras_file_with_a_masked_embedding_loads_both_ways(keras, tmp_path):
     model.save(str(tmp_path / "again.keras"))
     again = keras.saving.load_model(str(tmp_path / "again.keras"))
     assert _max_diff(again.predict(tokens, verbose=0), k_model.predict(tokens, verbose=0)) <= 1e-6
+
+
+def _embed_lstm(lib):
+    class Tagger(lib.Model):
+        def __init__(self):
+            super().__init__()
+            self.embed = lib.layers.Embedding(10, 3, mask_zero=True)
+            self.lstm = lib.layers.LSTM(2, return_sequences=True)
+            self.out = lib.layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.lstm(self.embed(x)))
+
+    return Tagger()
+
+
+def test_masks_travel_between_eager_calls_and_in_subclassed_models(keras):
+    # No graph links the layers of a subclassed model: the Embedding's mask rides on its output.
+    tokens = np.array([[1, 2, 0, 0], [3, 4, 5, 0]])
+    ours, theirs = _embed_lstm(strata), _embed_lstm(keras)
+    theirs(tokens)
+    ours(tokens)
+    for ours_layer, their_layer in zip(
+        (ours.embed, ours.lstm, ours.out), (theirs.embed, theirs.lstm, theirs.out)
+    ):
+        ours_layer.set_weights(their_layer.get_weights())
+    expected = np.asarray(theirs(tokens))
+    np.testing.assert_allclose(ours(tokens), expected, atol=1e-5)  # compiled call path
+    np.testing.assert_allclose(ours.call(tokens), expected, atol=1e-5)  # layer by layer
+    # Padded steps repeat the last real step's output, which needs the mask.
+    np.testing.assert_allclose(expected[0, 2], expected[0, 1], atol=1e-6)
+    embedded = ours.embed(tokens)
+    np.testing.assert_array_equal(strata.state.carried_masks.mask_of(embedded), tokens != 0)
+    # An explicit mask wins over the carried one.
+    all_steps = np.ones(tokens.shape, bool)
+    np.testing.assert_allclose(
+        ours.lstm(embedded, mask=all_steps),
+        theirs.lstm(theirs.embed(tokens), mask=all_steps),
+        atol=1e-5,
+    )
+
+
+def test_subclassed_masked_model_trains_like_keras(keras):
+    tokens = np.array([[1, 2, 0, 0], [3, 4, 5, 0], [6, 0, 0, 0], [7, 8, 9, 1]])
+    targets = np.linspace(0, 1, 16, dtype="float32").reshape(4, 4, 1)
+    ours, theirs = _embed_lstm(strata), _embed_lstm(keras)
+    theirs(tokens)
+    ours(tokens)
+    ours.set_weights(theirs.get_weights())
+    for model in (ours, theirs):
+        model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    expected = theirs.fit(tokens, targets, epochs=3, batch_size=2, shuffle=False, verbose=0)
+    got = ours.fit(tokens, targets, epochs=3, batch_size=2, shuffle=False, verbose=0)
+    # Loss and metric leave the padded steps out, as Keras does.
+    for key in ("loss", "mae"):
+        np.testing.assert_allclose(got.history[key], expected.history[key], rtol=1e-5)
+
+
+def test_functional_loss_and_metrics_leave_masked_steps_out(keras):
+    def build(lib):
+        tokens = lib.Input((4,), dtype="int32")
+        embedded = lib.layers.Embedding(10, 3, mask_zero=True)(tokens)
+        out = lib.layers.Dense(1)(lib.layers.LSTM(2, return_sequences=True)(embedded))
+        model = lib.Model(tokens, out)
+        model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+        return model
+
+    ours, theirs = build(strata), build(keras)
+    ours.set_weights(theirs.get_weights())
+    tokens = np.array([[1, 2, 0, 0], [3, 4, 5, 0], [6, 0, 0, 0]])
+    targets = np.ones((3, 4, 1), "float32")
+    expected = theirs.evaluate(tokens, targets, verbose=0, return_dict=True)
+    got = ours.evaluate(tokens, targets, verbose=0, return_dict=True)
+    for key in ("loss", "mae"):
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-5)
+    predictions = ours.predict(tokens, verbose=0)
+    masked_mse = ((predictions - targets) ** 2)[tokens != 0].mean()
+    np.testing.assert_allclose(got["loss"], masked_mse, rtol=1e-5)

@@ -253,3 +253,26 @@ def test_configs_match_keras_keys(keras):
         k_config = getattr(keras.layers, name)(**kwargs).get_config()
         assert set(config) == set(k_config), name
         assert getattr(layers, name).from_config(k_config).get_config().keys() == config.keys()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "shape"), [({}, (4,)), ({"epsilon": 1e-3}, (3, 4)), ({"axis": [1, 2]}, (3, 4))]
+)
+def test_rms_normalization_matches_keras(keras, kwargs, shape):
+    make = lambda: layers.RMSNormalization(**kwargs)  # noqa: E731
+    layer, _ = check_stateful_layer(
+        make, lambda: keras.layers.RMSNormalization(**kwargs), [shape], keras
+    )
+    assert [w.path.split("/")[-1] for w in layer.weights] == ["scale"]
+
+
+def test_rms_normalization_scale_broadcasts_along_a_middle_axis(rng):
+    x = rng.normal(size=(2, 3, 4)).astype("float32")
+    layer = layers.RMSNormalization(axis=1, epsilon=0.0)
+    layer(x)
+    scale = np.array([1.0, 2.0, 3.0], "float32")
+    layer.set_weights([scale])
+    rms = np.sqrt((x**2).mean(axis=1, keepdims=True))
+    np.testing.assert_allclose(layer(x), x / rms * scale[None, :, None], rtol=1e-5)
+    with pytest.raises(ValueError, match=r"RMSNormalization 'rms'"):
+        layers.RMSNormalization(axis=3, name="rms")(x)

@@ -17,6 +17,7 @@ import jax
 import jax.numpy as jnp
 
 from strata.engine import custom_steps
+from strata.state import carried_masks
 from strata.state.scope import StateScope
 
 
@@ -390,13 +391,16 @@ def _all_layers(layer):
 
 
 def _in_float32(predictions):
-    """Losses and metrics are computed in float32 even when a model computes in 16 bits."""
-    return [
-        p.astype(jnp.float32)
-        if jnp.issubdtype(p.dtype, jnp.floating) and p.dtype != jnp.float32
-        else p
-        for p in predictions
-    ]
+    """Losses and metrics are computed in float32 even when a model computes in 16 bits (the
+    predictions keep the masks they carry)."""
+    converted = []
+    for p in predictions:
+        if jnp.issubdtype(p.dtype, jnp.floating) and p.dtype != jnp.float32:
+            wide = p.astype(jnp.float32)
+            carried_masks.attach(wide, carried_masks.mask_of(p))
+            p = wide
+        converted.append(p)
+    return converted
 
 
 def _times_mask(sample_weight, mask):

@@ -20,6 +20,7 @@ from strata import initializers as strata_initializers
 from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
 from strata.mixed_precision import policy as mixed_precision_policy
+from strata.state import carried_masks
 from strata.state import scope as state_scope
 from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case, unique_name
@@ -330,16 +331,21 @@ class Layer:
         first = args[0]
         if any(is_symbolic(x) for x in jax.tree_util.tree_leaves((args, kwargs))):
             return self._symbolic_call(args, kwargs)
+        mask = kwargs.get("mask")
+        if mask is None:
+            mask = carried_masks.masks_of_inputs(first)
         first = _to_array_tree(first, self.compute_dtype)
         args = (first,) + args[1:]
         self._check_input(first)
         self._maybe_build(_shapes_of(first))
-        kwargs = self._fill_call_defaults(kwargs)
+        kwargs = self._fill_call_defaults({**kwargs, "mask": mask})
         if self.dtype_policy.is_mixed:
             with state_scope.autocast(self.compute_dtype):
                 outputs = self.call(*args, **kwargs)
         else:
             outputs = self.call(*args, **kwargs)
+        if mask is not None or self.produces_mask:
+            carried_masks.attach_to_outputs(outputs, self.compute_mask(first, mask))
         active = state_scope.current()
         if active is not None:
             for variable, regularizer in self._regularized:

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from strata.losses import functions as F
 from strata.losses.ranks import pad_rank
 from strata.losses.reduction import check_reduction, reduce_values
+from strata.state import carried_masks
 from strata.utils.naming import to_snake_case
 
 
@@ -57,12 +58,20 @@ class Loss:
             mask: keyword-only; optional ``(batch,)`` 0/1 marks of real samples (the engine uses
                 it for the padded rows of a last batch, which then count for nothing).
         """
+        # As in Keras, a mask the predictions carry (an `Embedding(mask_zero=True)` upstream)
+        # leaves the masked steps out of the loss.
+        carried = carried_masks.mask_of(y_pred)
         y_true = jax.tree_util.tree_map(lambda x: jnp.asarray(x, self.dtype), y_true)
         y_pred = jax.tree_util.tree_map(lambda x: jnp.asarray(x, self.dtype), y_pred)
         values = self.call(y_true, y_pred)
-        own = self.value_mask(y_true, y_pred)
-        if own is not None:
-            mask = own if mask is None else pad_rank(jnp.asarray(mask, own.dtype), own.ndim) * own
+        for extra in (self.value_mask(y_true, y_pred), carried):
+            if extra is not None:
+                extra = jnp.asarray(extra, values.dtype)
+                mask = (
+                    extra
+                    if mask is None
+                    else pad_rank(jnp.asarray(mask, extra.dtype), extra.ndim) * extra
+                )
         return reduce_values(values, sample_weight, self.reduction, mask)
 
     def get_config(self) -> dict:

@@ -12,6 +12,7 @@ import jax.numpy as jnp
 
 from strata.losses.classes import keras_signature
 from strata.losses.ranks import pad_rank, squeeze_or_expand
+from strata.state import carried_masks
 from strata.utils.naming import to_snake_case
 
 
@@ -95,14 +96,7 @@ def to_samples(values, sample_weight, reduce_fn, mask=None):
         ([2.0, 3.0], [1.0, 0.5])
     """
     values = jnp.asarray(values, jnp.float32)
-    weight = None if sample_weight is None else jnp.asarray(sample_weight, jnp.float32)
-    if mask is not None:
-        mask = jnp.asarray(mask, jnp.float32)
-        if weight is None:
-            weight = mask
-        else:
-            weight, mask = squeeze_or_expand(weight, mask)
-            weight = pad_rank(weight, mask.ndim) * pad_rank(mask, weight.ndim)
+    weight = _combined_weight(sample_weight, mask)
     if weight is not None:
         values, weight = squeeze_or_expand(values, weight)
         if values.ndim > weight.ndim:
@@ -115,6 +109,19 @@ def to_samples(values, sample_weight, reduce_fn, mask=None):
     if values.ndim > 1:
         values = reduce_fn(values, axis=tuple(range(1, values.ndim)))
     return values, weight
+
+
+def _combined_weight(sample_weight, mask):
+    """`sample_weight` times the 0/1 `mask`, ranks aligned as Keras aligns them (None if both
+    are None)."""
+    weight = None if sample_weight is None else jnp.asarray(sample_weight, jnp.float32)
+    if mask is None:
+        return weight
+    mask = jnp.asarray(mask, jnp.float32)
+    if weight is None:
+        return mask
+    weight, mask = squeeze_or_expand(weight, mask)
+    return pad_rank(weight, mask.ndim) * pad_rank(mask, weight.ndim)
 
 
 def _divide_no_nan(total, count):
@@ -194,7 +201,11 @@ class MeanMetricWrapper(Mean):
         self.fn_kwargs = kwargs
 
     def update(self, state, y_true, y_pred, sample_weight=None, mask=None):
+        # As in Keras, a mask the predictions carry weights the values (masked steps count 0).
+        carried = carried_masks.mask_of(y_pred)
         values = self.fn(y_true, y_pred, **self.fn_kwargs)
+        if carried is not None:
+            sample_weight = _combined_weight(sample_weight, carried)
         return super().update(state, values, sample_weight, mask)
 
     def get_config(self) -> dict:

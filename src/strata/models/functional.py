@@ -9,6 +9,7 @@ from strata.graph.dag import build_graph
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
 from strata.layers.input_layer import InputLayer
 from strata.models.model import Model
+from strata.state import carried_masks
 
 
 def _flatten_io(structure, what: str) -> list[SymbolicTensor]:
@@ -159,12 +160,8 @@ class Functional(Model):
                 kwargs.setdefault("mask", input_masks[0] if len(input_masks) == 1 else input_masks)
             outputs = layer(*args, **kwargs)
             out_leaves = jax.tree_util.tree_leaves(outputs)
-            out_mask = (
-                layer.compute_mask(args[0], kwargs.get("mask"))
-                if kwargs.get("mask") is not None or layer.produces_mask
-                else None
-            )
-            out_masks = _per_output_masks(out_mask, len(out_leaves))
+            # The layer attached its output masks (see `carried_masks`).
+            out_masks = [carried_masks.mask_of(leaf) for leaf in out_leaves]
             for tensor, value, tensor_mask in zip(node.output_tensors, out_leaves, out_masks):
                 values[id(tensor)] = value
                 if tensor_mask is not None:
@@ -198,13 +195,6 @@ class Functional(Model):
             f"No such layer: {name!r}. Model '{self.name}' has layers "
             f"{[layer.name for layer in self.layers]}."
         )
-
-
-def _per_output_masks(mask, count: int) -> list:
-    """One mask (or None) per output: a single mask is shared, a list is taken entry by entry."""
-    if isinstance(mask, list | tuple):
-        return (list(mask) + [None] * count)[:count]
-    return [mask] * count
 
 
 def _is_arraylike(x) -> bool:
