@@ -1,6 +1,4 @@
-"""Mixed precision: compute in 16 bits, keep weights in float32 (public names only).
-
-Names are imported on first use, so importing this package costs almost nothing."""
+"""Mixed precision: compute in 16 bits, keep weights in float32 (public names only, each imported on first use)."""
 
 from strata._lazy import lazy_names
 

@@ -1,6 +1,4 @@
-"""Models (public names only).
-
-Names are imported on first use, so importing this package costs almost nothing."""
+"""Models (public names only, each imported on first use)."""
 
 from strata._lazy import lazy_names
 

@@ -1,6 +1,4 @@
-"""Utilities (public names only).
-
-Names are imported on first use, so importing this package costs almost nothing."""
+"""Utilities (public names only, each imported on first use)."""
 
 from strata._lazy import lazy_names
 
