@@ -285,6 +285,7 @@ def matmul(sizes: common.Sizes) -> dict:
     flops = 2.0 * n**3
     return {
         "n": n,
+        "device": jax.devices()[0].device_kind,
         "seconds": min(walls),
         "cpu_seconds": min(cpus),
         "gflops": flops / min(walls) / 1e9,

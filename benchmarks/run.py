@@ -7,6 +7,7 @@ Run from the repository root::
     python benchmarks/run.py --only mlp      # one workload (comma-separate several)
     python benchmarks/run.py --impl strata   # one implementation (comma-separate several)
     python benchmarks/run.py --repeat 5      # best of 5 processes per figure
+    python benchmarks/run.py --platform cuda # on a GPU (JAX_PLATFORMS=cuda in every process)
 
 Each (implementation, workload) pair runs in its own fresh Python process, with an empty
 compilation cache (strata's persistent one is pointed at a new temporary folder), so no compiled
@@ -159,12 +160,12 @@ def _worker_main(implementation: str, workload: str, quick: bool) -> None:
 
 
 # ---- the parent side -------------------------------------------------------------------------
-def _child_environment(cache_dir: str) -> dict:
+def _child_environment(cache_dir: str, platform_name: str = "cpu") -> dict:
     env = dict(os.environ)
     for name in _UNSET_VARIABLES:
         env.pop(name, None)
     env["KERAS_BACKEND"] = "jax"
-    env["JAX_PLATFORMS"] = "cpu"
+    env["JAX_PLATFORMS"] = platform_name
     # strata keeps compiled programs in a persistent cache (~/.cache/strata/xla) by default, so
     # a repeated run would load them where Keras and the JAX loop compile afresh. An empty cache
     # per process makes every first epoch a script's first run, cache writes included.
@@ -188,7 +189,7 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def measure_in_subprocess(implementation, workload, quick, timeout_s) -> dict:
+def measure_in_subprocess(implementation, workload, quick, timeout_s, platform_name="cpu") -> dict:
     """Run one workload in a fresh interpreter: its figures (or ``error``), wall time and load.
 
     ``load.other_cpu_fraction`` is the share of the machine's CPU time that processes other than
@@ -202,7 +203,7 @@ def measure_in_subprocess(implementation, workload, quick, timeout_s) -> dict:
         try:
             done = subprocess.run(
                 command,
-                env=_child_environment(cache_dir),
+                env=_child_environment(cache_dir, platform_name),
                 capture_output=True,
                 text=True,
                 timeout=timeout_s,
@@ -342,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="processes per figure (default 3; 1 if --quick)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the JSON file")
     parser.add_argument("--timeout", type=int, default=900, help="seconds allowed per process")
+    parser.add_argument(
+        "--platform", default="cpu", help="JAX platform to measure on: cpu (default) or cuda"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("IMPL", "WORKLOAD"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -361,13 +365,17 @@ def main(argv: list[str] | None = None) -> int:
     machine_runs = []
     if "matmul" in workloads or "mlp" in workloads:
         for round_ in range(repeat):
-            machine_runs.append(measure_in_subprocess("jax", "matmul", args.quick, args.timeout))
+            machine_runs.append(
+                measure_in_subprocess("jax", "matmul", args.quick, args.timeout, args.platform)
+            )
             _report(f"[{round_ + 1}/{repeat}] machine matmul", machine_runs[-1])
     runs = {name: {} for name in implementations}
     for workload in (w for w in workloads if w != "matmul"):
         for round_ in range(repeat):
             for name in implementations:
-                result = measure_in_subprocess(name, workload, args.quick, args.timeout)
+                result = measure_in_subprocess(
+                    name, workload, args.quick, args.timeout, args.platform
+                )
                 runs[name].setdefault(workload, []).append(result)
                 _report(f"[{round_ + 1}/{repeat}] {workload}: {name}", result)
 
@@ -380,7 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{table}")
     if machine.get("gflops"):
         print(
-            f"\nmachine: float32 matmul ({machine['n']}x{machine['n']}) "
+            f"\nmachine ({machine.get('device', '?')}): float32 matmul "
+            f"({machine['n']}x{machine['n']}) "
             f"{machine['gflops']:.1f} GFLOP/s, {machine['gflops_per_cpu_s']:.1f} GFLOP per "
             f"CPU-second; MLP lower bound {machine['mlp_bound_epoch_s']:.3g} s/epoch, "
             f"{machine['mlp_bound_epoch_cpu_s']:.3g} CPU s/epoch ({sizes.mlp_samples:,} samples, "
@@ -396,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "quick": args.quick,
             "repeat": repeat,
+            "jax_platform": args.platform,
             "platform": platform.platform(),
             "python": platform.python_version(),
             "cpu_count": os.cpu_count(),
