@@ -406,7 +406,15 @@ class Trainer:
         callback_list.set_model(self)
         params = {"verbose": verbose, "epochs": epochs, "steps": feed.steps}
         callback_list.set_params(params)
-        train_chunk = steps_fn.train_chunk(feed.x_def)
+        # Without a progress bar, batch hooks or a fixed `steps_per_execution`, every call runs a
+        # whole epoch of in-memory data: a loop of known length (see `train_chunk`).
+        whole_epochs = (
+            isinstance(feed, feeds.ArrayFeed)
+            and not batch_hooks
+            and fixed_k is None
+            and verbose not in (1, "auto")
+        )
+        train_chunk = steps_fn.train_chunk(feed.x_def, whole_epochs)
         state = self._initial_train_state(steps_fn)
         self.stop_training = False
         logs = {}
@@ -646,7 +654,10 @@ class Trainer:
     def _evaluate_feed(self, feed, callbacks=None):
         self._ensure_objectives(*feed.first_structures())
         steps_fn = self._step_functions()
-        test_chunk = steps_fn.test_chunk(feed.x_def)
+        batch_hooks = callbacks is not None and callbacks.uses_batch_hooks()
+        test_chunk = steps_fn.test_chunk(
+            feed.x_def, whole=isinstance(feed, feeds.ArrayFeed) and not batch_hooks
+        )
         placed = steps_fn.place(
             {
                 "trainable": [v.value for v in steps_fn.trainable],
@@ -658,7 +669,6 @@ class Trainer:
         metrics = placed["metrics"]
         if callbacks is not None:
             callbacks.on_test_begin()
-        batch_hooks = callbacks is not None and callbacks.uses_batch_hooks()
         feed.begin_epoch(False)
         step, device_logs = 0, None
         try:
