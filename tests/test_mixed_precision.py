@@ -29,6 +29,9 @@ def _build(lib):
     [("mixed_bfloat16", "bfloat16", 5e-3, 1e-3), ("mixed_float16", "float16", 5e-4, 2e-4)],
 )
 def test_mixed_policies_match_keras(keras, policy, name, compute, atol_pred, atol_weights):
+    # Seeded: with 16-bit rounding, a rare draw of initial weights lands a weight just past the
+    # tolerance, so the outcome must not depend on which tests ran before in the process.
+    keras.utils.set_random_seed(0)
     policy(name)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 8)).astype("float32")
