@@ -224,3 +224,18 @@ def test_optimizer_learning_rate_can_change_between_fits_without_retracing():
         np.testing.assert_array_equal(a, b)
     assert model.trace_counts["train"] == 1
     assert model.optimizer.iterations == 2
+
+
+def test_repeated_small_predict_takes_the_fast_path_and_sees_new_weights():
+    model = _model(seed=4)
+    row = np.ones((1, 4), "float32")
+    first = model.predict(row, verbose=0)
+    assert model._last_small_predict[1] == (1, 4)
+    again = model.predict(row, verbose=0)  # the fast path
+    np.testing.assert_array_equal(first, again)
+    model.set_weights([w * 2 for w in model.get_weights()])
+    np.testing.assert_allclose(model.predict(row, verbose=0), np.asarray(model(row)), rtol=1e-6)
+    assert not np.allclose(model.predict(row, verbose=0), first)
+    # Another shape, or data that needs adapting, goes the long way and still works.
+    assert model.predict(np.ones((3, 4)), verbose=0).shape == (3, 1)
+    assert model.predict([[1.0, 2.0, 3.0, 4.0]], verbose=0).shape == (1, 1)

@@ -695,6 +695,16 @@ class Trainer:
     # ---- predict ------------------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs as NumPy arrays (one array, or the model's list/dict structure)."""
+        repeat = (type(x) is np.ndarray, getattr(x, "shape", None), getattr(x, "dtype", None))
+        if (
+            verbose == 0
+            and not callbacks
+            and batch_size is None
+            and self.__dict__.get("_last_small_predict") == (*repeat, STRUCTURE["version"])
+        ):
+            # The same kind of small NumPy input as last time, which needed no adapting or
+            # padding: straight to the cached compiled forward pass.
+            return jax.tree_util.tree_map(np.asarray, self._compiled_call(x, False))
         data_lib.check_batch_args(batch_size)
         batch_size = self._batch_size_for("predict", batch_size)
         _check_verbose(verbose)
@@ -713,6 +723,8 @@ class Trainer:
             batch = batch_size
         dist = distribution_lib.distribution()
         if count <= batch and verbose == 0 and not callbacks and dist is None:
+            if repeat[0] and count == batch and _single_array_as_given(x, x_structure):
+                self._last_small_predict = (*repeat, STRUCTURE["version"])
             return self._predict_one_batch(x_structure, count, batch)
         if dist is not None:
             batch = -(-batch // dist.batch_shards) * dist.batch_shards
@@ -960,3 +972,9 @@ def _keep_carried_state(steps_fn, non_trainable: list) -> None:
     if steps_fn.carries_state:
         for variable, value in zip(steps_fn.non_trainable, non_trainable):
             variable._value = value
+
+
+def _single_array_as_given(x, x_structure) -> bool:
+    """Whether adapting `x` for the model left it one array of the same shape and dtype."""
+    leaves = jax.tree_util.tree_leaves(x_structure)
+    return len(leaves) == 1 and leaves[0].shape == x.shape and leaves[0].dtype == x.dtype
