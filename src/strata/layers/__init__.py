@@ -33,9 +33,11 @@ _WHERE = {
     "Dense": "strata.layers.core.dense",
     "DepthwiseConv1D": "strata.layers.conv.depthwise_conv",
     "DepthwiseConv2D": "strata.layers.conv.depthwise_conv",
+    "Discretization": "strata.layers.preprocessing.discretization",
     "Dot": "strata.layers.merging.dot",
     "Dropout": "strata.layers.core.dropout",
     "ELU": "strata.layers.activations.elu",
+    "EinsumDense": "strata.layers.core.einsum_dense",
     "Embedding": "strata.layers.core.embedding",
     "Flatten": "strata.layers.reshaping.flatten",
     "GRU": "strata.layers.rnn.gru",
@@ -92,6 +94,7 @@ _WHERE = {
     "SpatialDropout1D": "strata.layers.regularization.spatial_dropout",
     "SpatialDropout2D": "strata.layers.regularization.spatial_dropout",
     "SpatialDropout3D": "strata.layers.regularization.spatial_dropout",
+    "SpectralNormalization": "strata.layers.normalization.spectral_normalization",
     "StackedRNNCells": "strata.layers.rnn.stacked_rnn_cells",
     "StringLookup": "strata.layers.preprocessing.string_lookup",
     "Subtract": "strata.layers.merging.elementwise",
@@ -115,6 +118,9 @@ _WHERE = {
 }
 
 __all__ = [
+    "SpectralNormalization",
+    "Discretization",
+    "EinsumDense",
     "RandomCrop",
     "RandomContrast",
     "RandomTranslation",
