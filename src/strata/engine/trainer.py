@@ -695,7 +695,12 @@ class Trainer:
     # ---- predict ------------------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Model outputs as NumPy arrays (one array, or the model's list/dict structure)."""
-        repeat = (type(x) is np.ndarray, getattr(x, "shape", None), getattr(x, "dtype", None))
+        repeat = (
+            type(x) is np.ndarray,
+            getattr(x, "shape", None),
+            getattr(x, "dtype", None),
+            id(distribution_lib.distribution()),
+        )
         if (
             verbose == 0
             and not callbacks
