@@ -191,6 +191,8 @@ EXPECTED = {
         "GlobalMaxPooling2D",
         "GlobalMaxPooling3D",
         "GroupNormalization",
+        "GroupQueryAttention",
+        "GroupedQueryAttention",
         "Hashing",
         "Identity",
         "Input",

@@ -51,6 +51,8 @@ _WHERE = {
     "GlobalMaxPooling2D": "strata.layers.pooling.global_pooling",
     "GlobalMaxPooling3D": "strata.layers.pooling.global_pooling",
     "GroupNormalization": "strata.layers.normalization.group_normalization",
+    "GroupQueryAttention": "strata.layers.attention.grouped_query_attention",
+    "GroupedQueryAttention": "strata.layers.attention.grouped_query_attention",
     "Hashing": "strata.layers.preprocessing.hashing",
     "Identity": "strata.layers.core.identity",
     "Input": "strata.layers.input_layer",
@@ -118,6 +120,8 @@ _WHERE = {
 }
 
 __all__ = [
+    "GroupedQueryAttention",
+    "GroupQueryAttention",
     "SpectralNormalization",
     "Discretization",
     "EinsumDense",

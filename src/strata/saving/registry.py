@@ -224,6 +224,7 @@ def builtin_tables() -> dict[str, dict[str, object]]:
             obj = getattr(namespace, attr)
             if inspect.isclass(obj) and issubclass(obj, base) and obj is not base:
                 table[obj.__name__] = obj
+                table[getattr(obj, "keras_export_name", obj.__name__)] = obj
         return table
 
     layer_table = classes(layers, Layer)

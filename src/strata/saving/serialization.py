@@ -189,7 +189,10 @@ def class_reference(cls) -> dict:
         }
     if kind is not None:
         module = "keras" if cls is Sequential else registry.KIND_MODULES.get(kind, f"keras.{kind}")
-        return {"module": module, "class_name": cls.__name__, "registered_name": None}
+        # A few Keras classes are exported (and so written) under another name than their own,
+        # e.g. `GroupedQueryAttention` as "GroupQueryAttention".
+        name = getattr(cls, "keras_export_name", cls.__name__)
+        return {"module": module, "class_name": name, "registered_name": None}
     return {
         "module": _public_module(cls),
         "class_name": cls.__name__,
