@@ -5,6 +5,7 @@ import pytest
 from tests.layer_harness import check_layer
 
 from strata import layers
+from strata import models as strata_models
 
 
 @pytest.mark.parametrize(
@@ -87,3 +88,23 @@ def test_merge_errors():
         layers.Subtract(name="s")([np.ones((1, 2))] * 3)
     with pytest.raises(ValueError, match="must be called on a list"):
         layers.Add()(np.ones((1, 2)))
+
+
+def test_eager_calls_keep_only_the_latest_added_losses(keras):
+    x = np.ones((3, 4), "float32")
+    dense = layers.Dense(2, activity_regularizer="l2")
+    k_dense = keras.layers.Dense(2, activity_regularizer="l2")
+    for layer in (dense, k_dense):
+        layer(x)
+        layer(x)
+    assert len(dense.losses) == len(k_dense.losses) == 1
+
+    class AddsItsSum(layers.Layer):
+        def call(self, inputs):
+            self.add_loss(inputs.sum())
+            return inputs
+
+    outer = strata_models.Sequential([layers.Input((4,)), AddsItsSum(), AddsItsSum()])
+    outer.layers[0](x)
+    outer.layers[0](2 * x)
+    assert [float(v) for v in outer.layers[0].losses] == [24.0]

@@ -242,6 +242,11 @@ class Layer:
         own = list(self._losses) + [reg(v.value) for v, reg in self._regularized]
         return own + [loss for layer in self._sublayers for loss in layer.losses]
 
+    def _clear_added_losses(self) -> None:
+        self._losses.clear()
+        for layer in self._sublayers:
+            layer._clear_added_losses()
+
     def add_loss(self, loss) -> None:
         """Add a scalar to the training loss (call from `call`)."""
         active = state_scope.current()
@@ -339,11 +344,19 @@ class Layer:
         self._check_input(first)
         self._maybe_build(_shapes_of(first))
         kwargs = self._fill_call_defaults({**kwargs, "mask": mask})
-        if self.dtype_policy.is_mixed:
-            with state_scope.autocast(self.compute_dtype):
+        outermost = not getattr(_eager_calls, "depth", 0)
+        if outermost and state_scope.current() is None:
+            # As in Keras, `losses` holds what the latest call added, not every call's.
+            self._clear_added_losses()
+        _eager_calls.depth = getattr(_eager_calls, "depth", 0) + 1
+        try:
+            if self.dtype_policy.is_mixed:
+                with state_scope.autocast(self.compute_dtype):
+                    outputs = self.call(*args, **kwargs)
+            else:
                 outputs = self.call(*args, **kwargs)
-        else:
-            outputs = self.call(*args, **kwargs)
+        finally:
+            _eager_calls.depth -= 1
         if mask is not None or self.produces_mask:
             carried_masks.attach_to_outputs(outputs, self.compute_mask(first, mask))
         active = state_scope.current()
@@ -453,6 +466,8 @@ class Layer:
 
 
 _weight_budget = threading.local()
+# How deep this thread is in layer calls on concrete arrays (0: not inside one).
+_eager_calls = threading.local()
 
 
 class weight_budget:  # noqa: N801 - a context manager, like `open`
