@@ -113,7 +113,10 @@ def get_custom_objects() -> dict:
     """The global dict of registered objects; entries added to it by name resolve too.
 
     Example:
-        >>> "Docs>double" in get_custom_objects()
+        >>> @register_keras_serializable(package="Docs")
+        ... def halve(x):
+        ...     return x / 2
+        >>> get_custom_objects()["Docs>halve"] is halve
         True
     """
     return _GLOBAL_CUSTOM_OBJECTS
