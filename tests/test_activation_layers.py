@@ -83,5 +83,11 @@ def test_legacy_alpha_and_bad_arguments():
         layers.LeakyReLU(negative_slope=None)
     with pytest.raises(ValueError, match=r"'sm' \(Softmax\): the mask must broadcast"):
         layers.Softmax(name="sm")(np.ones((2, 3)), mask=np.ones((2, 4), bool))
+    with pytest.raises(ValueError, match=r"'s2' \(Softmax\): `axis` must be an int or a list"):
+        layers.Softmax(axis="last", name="s2")
+    with pytest.raises(ValueError, match=r"ELU: `alpha` must be a float; received alpha='1'"):
+        layers.ELU(alpha="1")
+    with pytest.raises(ValueError, match=r"`epsilon` must be a number >= 0.0; received epsilon=-1"):
+        layers.RMSNormalization(epsilon=-1)
     with pytest.raises(ValueError, match=r"'pr' \(PReLU\): `shared_axes` entries must be"):
         layers.PReLU(shared_axes=[3], name="pr")(np.ones((2, 3)))

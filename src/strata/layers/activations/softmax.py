@@ -25,7 +25,13 @@ class Softmax(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        self.axis = list(axis) if isinstance(axis, list | tuple) else axis
+        axes = list(axis) if isinstance(axis, list | tuple) else [axis]
+        if not axes or any(isinstance(a, bool) or not isinstance(a, int) for a in axes):
+            raise ValueError(
+                f"Layer '{self.name}' (Softmax): `axis` must be an int or a list of ints; "
+                f"received axis={axis!r}."
+            )
+        self.axis = axes if isinstance(axis, list | tuple) else axis
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
