@@ -65,8 +65,8 @@ class BackupAndRestore(Callback):
         self._batches_since_save = 0
         self._last_batch = None
 
-    def uses_batch_hooks(self) -> bool:
-        return self.save_freq != "epoch"
+    def batch_hook_kinds(self) -> set[str]:
+        return {"train"} if self.save_freq != "epoch" else set()
 
     # ---- restore ------------------------------------------------------------------------------
     def on_train_begin(self, logs=None):

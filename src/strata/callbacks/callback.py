@@ -7,16 +7,13 @@ leave the engine free to run many steps per call.
 
 from __future__ import annotations
 
-_BATCH_HOOKS = (
-    "on_batch_begin",
-    "on_batch_end",
-    "on_train_batch_begin",
-    "on_train_batch_end",
-    "on_test_batch_begin",
-    "on_test_batch_end",
-    "on_predict_batch_begin",
-    "on_predict_batch_end",
-)
+# Batch-level hooks by the loop that calls them.
+BATCH_HOOKS_BY_KIND = {
+    "train": ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end"),
+    "test": ("on_test_batch_begin", "on_test_batch_end"),
+    "predict": ("on_predict_batch_begin", "on_predict_batch_end"),
+}
+_BATCH_HOOKS = tuple(hook for hooks in BATCH_HOOKS_BY_KIND.values() for hook in hooks)
 
 
 class Callback:
@@ -46,9 +43,16 @@ class Callback:
 
     def uses_batch_hooks(self) -> bool:
         """True when this callback overrides a batch-level hook."""
-        return any(
-            getattr(type(self), hook) is not getattr(Callback, hook) for hook in _BATCH_HOOKS
-        )
+        return bool(self.batch_hook_kinds())
+
+    def batch_hook_kinds(self) -> set[str]:
+        """The loops (``"train"``, ``"test"``, ``"predict"``) whose every batch this callback
+        must see: those whose batch-level hooks its class overrides."""
+        return {
+            kind
+            for kind, hooks in BATCH_HOOKS_BY_KIND.items()
+            if any(getattr(type(self), hook) is not getattr(Callback, hook) for hook in hooks)
+        }
 
     def on_train_begin(self, logs=None): ...
     def on_train_end(self, logs=None): ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strata.callbacks.callback import _BATCH_HOOKS, Callback
+from strata.callbacks.callback import _BATCH_HOOKS, BATCH_HOOKS_BY_KIND, Callback
 
 _EPOCH_HOOKS = ("on_epoch_begin", "on_epoch_end")
 _LOGS_ONLY_HOOKS = (
@@ -76,8 +76,12 @@ class LambdaCallback(Callback):
                 )
             self._functions[hook] = function
 
-    def uses_batch_hooks(self) -> bool:
-        return any(hook in self._functions for hook in _BATCH_HOOKS)
+    def batch_hook_kinds(self) -> set[str]:
+        return {
+            kind
+            for kind, hooks in BATCH_HOOKS_BY_KIND.items()
+            if any(hook in self._functions for hook in hooks)
+        }
 
     def _call_epoch(self, hook, epoch, logs):
         if hook in self._functions:

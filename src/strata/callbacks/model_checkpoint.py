@@ -144,9 +144,9 @@ class ModelCheckpoint(Callback):
         self._batches_since_save = 0
         self._last_batch = None
 
-    def uses_batch_hooks(self) -> bool:
+    def batch_hook_kinds(self) -> set[str]:
         # Per-epoch saving leaves `fit` free to run many steps per compiled call.
-        return self.save_freq != "epoch"
+        return {"train"} if self.save_freq != "epoch" else set()
 
     def on_train_begin(self, logs=None):
         if self.save_best_only:

@@ -22,8 +22,8 @@ class ProgbarLogger(Callback):
         self._bar = None
         self._mode = None
 
-    def uses_batch_hooks(self) -> bool:
-        return False
+    def batch_hook_kinds(self) -> set[str]:
+        return set()
 
     def set_params(self, params):
         super().set_params(params)

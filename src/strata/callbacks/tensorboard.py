@@ -129,8 +129,10 @@ class TensorBoard(Callback):
         self._tracing = False
 
     # ---- configuration ------------------------------------------------------------------------
-    def uses_batch_hooks(self) -> bool:
-        return self.update_freq != "epoch" or self._profile_range is not None
+    def batch_hook_kinds(self) -> set[str]:
+        return (
+            {"train"} if self.update_freq != "epoch" or self._profile_range is not None else set()
+        )
 
     def set_model(self, model) -> None:
         super().set_model(model)

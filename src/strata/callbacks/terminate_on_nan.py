@@ -36,10 +36,10 @@ class TerminateOnNaN(Callback):
         self.raise_error = bool(raise_error)
         self._stopped = False
 
-    def uses_batch_hooks(self) -> bool:
+    def batch_hook_kinds(self) -> set[str]:
         # Checking the logs the engine reports anyway is enough; a batch hook of its own would
         # cost a host sync per step.
-        return False
+        return set()
 
     def on_train_begin(self, logs=None):
         self._stopped = False

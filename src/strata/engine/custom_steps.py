@@ -42,8 +42,10 @@ OWN_METRICS = "__model_metrics__"
 
 
 def overrides(model, method: str) -> bool:
-    """Whether `model`'s class defines `method` (``"train_step"``, ``"test_step"``)."""
-    return callable(getattr(type(model), method, None))
+    """Whether `model`'s class defines its own `method` (``"train_step"``, ``"test_step"``,
+    ``"predict_step"``) instead of the engine's default on `Model`."""
+    own = getattr(type(model), method, None)
+    return callable(own) and not getattr(own, "engine_default", False)
 
 
 def own_metrics(model):
@@ -104,15 +106,15 @@ def _check_result(model, method, result, size):
     return {k: jnp.asarray(v, jnp.float32) for k, v in logs.items()}, tuple(state)
 
 
-def _loop_with_logs(step, n_steps, carry):
-    """``fori_loop`` over `step`, also carrying the logs of the latest step."""
+def _loop_with_logs(steps, step, n_steps, carry):
+    """The steps' loop over `step`, also carrying the logs of the latest step."""
     logs_shape = jax.eval_shape(lambda c: step(0, c)[1], carry)
     logs = jax.tree_util.tree_map(lambda s: jnp.zeros(s.shape, s.dtype), logs_shape)
 
     def body(i, both):
         return step(i, both[0])
 
-    return jax.lax.fori_loop(0, n_steps, body, (carry, logs))
+    return steps.loop(n_steps, body, (carry, logs))
 
 
 def run_train_chunk(steps, x_def, state, data, indices, masks, start, n_steps):
@@ -147,7 +149,7 @@ def run_train_chunk(steps, x_def, state, data, indices, masks, start, n_steps):
         }
         return new_state, logs
 
-    state, logs = _loop_with_logs(step, n_steps, steps._pin(state))
+    state, logs = _loop_with_logs(steps, step, n_steps, steps._pin(state))
     return steps._pin(state), logs
 
 
@@ -166,4 +168,16 @@ def run_test_chunk(steps, x_def, trainable, non_trainable, metrics, data, indice
         logs, (_, _, new_metrics) = _check_result(model, "test_step", result, 3)
         return _metrics_out(metrics, new_metrics), logs
 
-    return _loop_with_logs(step, n, metrics)
+    return _loop_with_logs(steps, step, n, metrics)
+
+
+def run_predict_step(steps, trainable, non_trainable, x):
+    """One batch through the model's own ``predict_step``: ``(outputs, non_trainable)``."""
+    result = steps.model.predict_step((list(trainable), list(non_trainable)), (x,))
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        raise ValueError(
+            f"{type(steps.model).__name__}.predict_step must return (outputs, "
+            f"non_trainable_variables); it returned {type(result).__name__}."
+        )
+    outputs, new_non_trainable = result
+    return outputs, list(new_non_trainable)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import queue
+import random
 import threading
 import warnings
 
@@ -22,27 +23,45 @@ import numpy as np
 
 from strata import distribution as distribution_lib
 from strata.engine import data as data_lib
+from strata.utils.py_dataset import PyDataset
 
 
 class ArrayFeed:
-    """In-memory arrays: moved to the device once, re-indexed every epoch."""
+    """In-memory arrays: moved to the device once, re-indexed every pass over them.
+
+    Args:
+        x_structure, y_list, sw_list: the checked arrays (y and sample weights may be empty).
+        batch_size: rows per batch (the last batch of a pass may be partial).
+        steps: batches per epoch (None: one whole pass).
+        carry_over: as Keras's `fit` with `steps_per_epoch`: an epoch continues the pass where
+            the previous one stopped, and a new (reshuffled) pass starts only once one is used
+            up. Without it (evaluation, prediction) every epoch starts a new pass.
+    """
 
     group = None
 
-    def __init__(self, x_structure, y_list, sw_list, batch_size: int):
+    def __init__(self, x_structure, y_list, sw_list, batch_size: int, steps=None, carry_over=False):
         self._first = (x_structure, y_list)
         self.x_leaves, self.x_def = jax.tree_util.tree_flatten(x_structure)
         self.count = int(self.x_leaves[0].shape[0])
         self.batch_size = min(batch_size, self.count)
-        self.steps = -(-self.count // self.batch_size)
+        self.batches_per_pass = -(-self.count // self.batch_size)
+        self.steps_per_epoch = steps
+        self.carry_over = carry_over and steps is not None
         self.distribution = distribution_lib.distribution()
         self.processes = jax.process_count() if self.distribution is not None else 1
-        self._epoch = None
+        self._pass = None
+        self._seen = 0
+        self._offset = 0
+        self._taken = 0
+        y_list, sw_list = list(y_list or []), list(sw_list or [])
         if self.processes > 1:
             self._init_multi_process(y_list, sw_list, batch_size)
-            return
-        placement = None if self.distribution is None else self.distribution.replicated()
-        self.data = jax.device_put((self.x_leaves, y_list, sw_list), placement)
+        else:
+            placement = None if self.distribution is None else self.distribution.replicated()
+            self.data = jax.device_put((self.x_leaves, y_list, sw_list), placement)
+        self.steps = self.batches_per_pass if steps is None else steps
+        self.epoch_steps = self.steps
 
     def _init_multi_process(self, y_list, sw_list, batch_size: int) -> None:
         """Several processes: each holds its own rows; together they form one global array.
@@ -61,7 +80,7 @@ class ArrayFeed:
             )
         self.local_batch = -(-batch_size // self.processes)
         self.batch_size = self.local_batch * self.processes
-        self.steps = -(-self.count // self.local_batch)
+        self.batches_per_pass = -(-self.count // self.local_batch)
         rows = self.distribution.batch_sharding()
         self.data = jax.tree_util.tree_map(
             lambda leaf: jax.make_array_from_process_local_data(rows, leaf),
@@ -72,41 +91,60 @@ class ArrayFeed:
         """(x, y) arrays to infer output shapes and resolve losses and metrics from."""
         return self._first
 
+    @property
+    def whole_passes(self) -> bool:
+        """Whether every epoch is exactly one pass (so a compiled call may run all its rows)."""
+        return self.steps_per_epoch is None
+
     def begin_epoch(self, shuffle) -> None:
+        if self._pass is None or not self.carry_over:
+            self._pass = self._new_pass(shuffle)
+            self._seen = 0
+        self._offset = self._seen
+        self._taken = 0
+        self.epoch_steps = min(self.steps, self.batches_per_pass - self._seen)
+
+    def _new_pass(self, shuffle):
         if self.processes > 1:
-            self._begin_multi_process_epoch(shuffle)
-            return
+            return self._new_multi_process_pass(shuffle)
         indices, masks = data_lib.epoch_batches(self.count, self.batch_size, shuffle)
         placement = None
         if self.distribution is not None:
             # Each batch is split over the batch shards; pad it with masked rows to divide evenly.
             indices, masks = pad_columns(indices, masks, self.distribution.batch_shards)
             placement = self.distribution.replicated()
-        # On the device once per epoch (measured: passing the NumPy arrays to every chunk call
+        # On the device once per pass (measured: passing the NumPy arrays to every chunk call
         # instead made an MLP epoch ~8% slower on the CPU).
-        self._epoch = jax.device_put((indices, masks), placement)
+        return jax.device_put((indices, masks), placement)
 
-    def _begin_multi_process_epoch(self, shuffle) -> None:
+    def _new_multi_process_pass(self, shuffle):
         from jax.sharding import NamedSharding, PartitionSpec
 
         indices, masks = data_lib.epoch_batches(self.count, self.local_batch, shuffle)
         indices = indices + jax.process_index() * self.count  # rows of this process, globally
         dist = self.distribution
         columns = NamedSharding(dist.device_mesh.jax_mesh, PartitionSpec(None, dist.batch_dim_name))
-        self._epoch = (
+        return (
             jax.make_array_from_process_local_data(columns, indices),
             jax.make_array_from_process_local_data(columns, masks),
         )
 
     def chunk(self, step: int, n: int):
-        indices, masks = self._epoch
-        return self.data, indices, masks, step, min(n, self.steps - step)
+        """Up to `n` batches from step `step` of this epoch, or None when the epoch is done."""
+        if step >= self.epoch_steps:
+            return None
+        indices, masks = self._pass
+        count = min(n, self.epoch_steps - step)
+        self._taken = step + count
+        return self.data, indices, masks, self._offset + step, count
 
     def end_epoch(self) -> None:
-        self._epoch = None
+        self._seen += self._taken
+        if self._seen >= self.batches_per_pass:
+            self._pass = None
 
     def close(self) -> None:
-        self._epoch = None
+        self._pass = None
 
 
 class ArrayBatches:
@@ -155,52 +193,6 @@ def pad_columns(indices, masks, multiple: int):
     return indices, masks
 
 
-class PyDataset:
-    """A dataset of batches, as Keras 3's `PyDataset`: subclass it and define `__len__` and
-    `__getitem__(index) -> (x, y)` or `(x, y, sample_weight)`.
-
-    Args:
-        workers: how many batches to load in parallel ahead of training.
-        use_multiprocessing: load in processes instead of threads (the dataset must pickle).
-        max_queue_size: how many batches may wait, loaded, ahead of training.
-
-    Example:
-        >>> import numpy as np
-        >>> class Squares(PyDataset):
-        ...     def __len__(self):
-        ...         return 2
-        ...     def __getitem__(self, i):
-        ...         x = np.arange(4, dtype="float32")[:, None] + 4 * i
-        ...         return x, x**2
-        >>> len(Squares()), Squares()[1][0].shape
-        (2, (4, 1))
-    """
-
-    def __init__(self, workers=1, use_multiprocessing=False, max_queue_size=10):
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"PyDataset: `workers` must be an int >= 1; received {workers!r}.")
-        if (
-            isinstance(max_queue_size, bool)
-            or not isinstance(max_queue_size, int)
-            or max_queue_size < 1
-        ):
-            raise ValueError(
-                f"PyDataset: `max_queue_size` must be an int >= 1; received {max_queue_size!r}."
-            )
-        self.workers = workers
-        self.use_multiprocessing = bool(use_multiprocessing)
-        self.max_queue_size = max_queue_size
-
-    def __len__(self) -> int:
-        raise NotImplementedError
-
-    def __getitem__(self, index):
-        raise NotImplementedError
-
-    def on_epoch_end(self) -> None:
-        """Called after every epoch (shuffle your data here if you want)."""
-
-
 def is_batch_source(x) -> bool:
     """True for data that arrives batch by batch: a `PyDataset`, a generator or other iterator,
     or an iterable that is not itself array data."""
@@ -215,8 +207,16 @@ def _get_item(dataset, index):
     return dataset[index]
 
 
-def split_batch(batch, index: int):
+def yields_list_tuples(source) -> bool:
+    """A torch `DataLoader` yields ``[x, y]`` lists where other sources yield tuples; Keras
+    reads those lists as tuples (and only those: a list from a generator is x)."""
+    return type(source).__module__.startswith("torch.")
+
+
+def split_batch(batch, index: int, lists_are_tuples: bool = False):
     """A batch as ``(x, y, sample_weight)``: tuples of 1 to 3 entries, or bare x."""
+    if lists_are_tuples and isinstance(batch, list):
+        batch = tuple(batch)
     if isinstance(batch, tuple):
         if not 1 <= len(batch) <= 3:
             raise ValueError(
@@ -243,8 +243,11 @@ class StreamFeed:
         self.group = group
         self.is_dataset = isinstance(source, PyDataset)
         if self.is_dataset:
-            steps = len(source) if steps is None else min(steps, len(source))
+            steps = len(source) if steps is None else steps
         self.steps = steps
+        # A PyDataset is read as Keras reads it: a pass visits every index once (in a new random
+        # order when shuffling); with `steps_per_epoch`, an epoch goes on where the last stopped.
+        self._order, self._cursor, self._epoch_indices, self._consumed = None, 0, [], 0
         self._iterator = None
         self._held = None
         self._pool = None
@@ -266,7 +269,10 @@ class StreamFeed:
         rows = self.group * self.batch_size
         self.indices = jax.device_put(np.arange(rows, dtype=np.int32).reshape(self.group, -1))
         self._queue = None
+        self._current, self._used = None, 0
         self._thread = None
+
+    whole_passes = False
 
     def first_structures(self):
         return self.first[0], self.first[1]
@@ -307,19 +313,29 @@ class StreamFeed:
             yield batch
 
     def _dataset_epoch(self):
-        source, count = self.source, self.steps
+        source, indices = self.source, self._epoch_indices
         if self._pool is None:
-            for index in range(count):
+            for index in indices:
                 yield source[index]
             return
         ahead = max(source.max_queue_size, source.workers)
-        pending = [self._pool.submit(_get_item, source, i) for i in range(min(ahead, count))]
-        for index in range(count):
+        pending = [self._pool.submit(_get_item, source, i) for i in indices[:ahead]]
+        for position in range(len(indices)):
             batch = pending.pop(0).result()
-            following = index + len(pending) + 1
-            if following < count:
-                pending.append(self._pool.submit(_get_item, source, following))
+            following = position + len(pending) + 1
+            if following < len(indices):
+                pending.append(self._pool.submit(_get_item, source, indices[following]))
             yield batch
+
+    def _begin_dataset_epoch(self, shuffle) -> None:
+        if self._order is None:
+            self._order = list(range(len(self.source)))
+            if shuffle:
+                # Python's generator, as Keras shuffles a PyDataset's batches.
+                random.shuffle(self._order)
+            self._cursor = 0
+        self._epoch_indices = self._order[self._cursor : self._cursor + self.steps]
+        self._consumed = 0
 
     def _check(self, structure, index):
         leaves = jax.tree_util.tree_leaves(structure)
@@ -384,6 +400,9 @@ class StreamFeed:
         return jax.device_put(((x_leaves, y, sw), masks)), len(group)
 
     def begin_epoch(self, shuffle=None) -> None:
+        if self.is_dataset:
+            self._begin_dataset_epoch(shuffle)
+        self._current, self._used = None, 0
         self._queue = queue.Queue(maxsize=2)
         stop = self._stop = threading.Event()
 
@@ -406,13 +425,20 @@ class StreamFeed:
         self._thread.start()
 
     def chunk(self, step: int, n: int):
-        item = self._queue.get()
-        if item is None:
-            return None
-        if isinstance(item, BaseException):
-            raise item
-        (data, masks), count = item
-        return data, self.indices, masks, 0, min(n, count)
+        """Up to `n` of the prefetched group's batches not yet run, or None at the source's
+        end. A call never spans two groups (each is its own block of rows on the device)."""
+        if self._current is None or self._used == self._current[1]:
+            item = self._queue.get()
+            if item is None:
+                return None
+            if isinstance(item, BaseException):
+                raise item
+            self._current, self._used = item, 0
+        (data, masks), count = self._current
+        start = self._used
+        self._used = min(count, start + n)
+        self._consumed += self._used - start
+        return data, self.indices, masks, start, self._used - start
 
     def end_epoch(self) -> None:
         if self._thread is not None:
@@ -420,6 +446,10 @@ class StreamFeed:
             self._thread.join(timeout=5)
             self._thread = None
         if self.is_dataset:
+            self._cursor += self._consumed
+            self._consumed = 0
+            if self._cursor >= len(self._order or ()):
+                self._order = None
             self.source.on_epoch_end()
 
     def close(self) -> None:
@@ -428,11 +458,14 @@ class StreamFeed:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def warn_out_of_data(epoch: int) -> None:
+def warn_out_of_data(epoch: int | None = None) -> None:
+    """Keras's warning when a source gives fewer batches than the `steps` asked for."""
+    where = "" if epoch is None else f" in epoch {epoch + 1}"
     warnings.warn(
-        f"Your input ran out of data in epoch {epoch + 1}; interrupting training. Make sure the "
-        "source can produce at least `steps_per_epoch * epochs` batches (for a generator, "
-        "loop over your data forever and set `steps_per_epoch`).",
+        f"Your input ran out of data{where}; interrupting the epoch. Make sure the source can "
+        "produce "
+        "at least `steps_per_epoch * epochs` batches (`steps` for evaluate/predict; for a "
+        "generator, loop over your data forever and set `steps_per_epoch`).",
         UserWarning,
         stacklevel=3,
     )

@@ -31,7 +31,9 @@ def epochs_per_call(model, feed, steps_fn, *, quiet: bool, epochs: int) -> int:
             fixed `steps_per_execution`).
         epochs: the number of epochs still to run.
     """
-    if not quiet or epochs < 2 or not isinstance(feed, feeds.ArrayFeed):
+    if not quiet or epochs < 2 or not isinstance(feed, feeds.ArrayFeed) or not feed.whole_passes:
+        return 1
+    if steps_fn.eager:
         return 1
     if feed.distribution is not None or steps_fn.single_step or steps_fn.carries_state:
         return 1

@@ -99,8 +99,8 @@ class StepFunctions:
         """Gather one batch from the on-device data; split it across devices if distributed."""
         x_leaves, y_leaves, sw_leaves = data
         x = jax.tree_util.tree_unflatten(x_def, _gather(x_leaves, idx))
-        y = _gather(y_leaves, idx)
-        sw = [None if leaf is None else leaf[idx] for leaf in sw_leaves]
+        y = _gather(y_leaves or [], idx)
+        sw = [None if leaf is None else leaf[idx] for leaf in sw_leaves or []]
         if self.distribution is not None:
             sharding = self.distribution.batch_sharding()
             x, y, sw, mask = jax.lax.with_sharding_constraint((x, y, sw, mask), sharding)
@@ -119,6 +119,24 @@ class StepFunctions:
         # Known while tracing: whether any layer drew random numbers in this forward pass.
         self.draws_random = scope._draws > 0
         return outputs, new_non_trainable, added
+
+    def targets_as_lists(self, y, sample_weight) -> tuple[list, list]:
+        """Targets and sample weights as the user gives them (one array, a list, or a dict by
+        output name) as one entry per output."""
+        names = self.objectives.output_names
+        if isinstance(y, dict):
+            y_list = [y[name] for name in names]
+        elif isinstance(y, list | tuple):
+            y_list = list(y)
+        else:
+            y_list = [] if y is None else [y]
+        if sample_weight is None or not isinstance(sample_weight, list | tuple | dict):
+            sw_list = [sample_weight] * len(y_list)
+        elif isinstance(sample_weight, dict):
+            sw_list = [sample_weight.get(name) for name in names]
+        else:
+            sw_list = list(sample_weight)
+        return y_list, sw_list
 
     def _outputs_list(self, outputs) -> list:
         if isinstance(outputs, dict):
@@ -182,6 +200,11 @@ class StepFunctions:
                 if value is not None:
                     name = next(loss_names)
                     new[name] = _mean_update(state[name], value, count)
+        return self.update_compiled_metrics(new, y_true, y_pred, sample_weight, mask)
+
+    def update_compiled_metrics(self, state, y_true, y_pred, sample_weight, mask):
+        """The compiled metrics (not the loss trackers) updated with one batch."""
+        new = dict(state)
         for names, plain, weighted, yt, yp, sw in zip(
             self.objectives.metric_log_names(),
             self.objectives.metrics,
@@ -208,14 +231,24 @@ class StepFunctions:
 
     # ---- compiled chunks ------------------------------------------------------------------------
     def _cached(self, kind, x_def, fn, donate):
-        key = (kind, x_def)
+        key = (kind, x_def, self.eager)
         if key not in self._jitted:
 
             def bound(*args):
                 return fn(x_def, *args)
 
-            self._jitted[key] = jax.jit(bound, donate_argnums=donate)
+            # Eagerly (``run_eagerly`` / ``jit_compile=False``), the same function runs op by op.
+            self._jitted[key] = bound if self.eager else jax.jit(bound, donate_argnums=donate)
         return self._jitted[key]
+
+    def loop(self, n_steps, body, carry):
+        """``fori_loop`` over steps; a Python loop when running eagerly (layers then see
+        concrete arrays, not tracers)."""
+        if not self.eager:
+            return jax.lax.fori_loop(0, n_steps, body, carry)
+        for i in range(int(n_steps)):
+            carry = body(i, carry)
+        return carry
 
     def train_chunk(self, x_def, whole_epochs=False):
         """``(state, data, indices, masks, start, n_steps) -> (state, logs)``, compiled.
@@ -233,7 +266,7 @@ class StepFunctions:
         if whole_epochs and not self.single_step:
             return self._cached("train_epoch", x_def, self._train_whole, (0,))
         jitted = self._cached("train", x_def, self._train_chunk, (0,))
-        if not self.single_step:
+        if not self.single_step or self.eager:
             return jitted
 
         def step_by_step(state, data, indices, masks, start, n_steps):
@@ -250,54 +283,71 @@ class StepFunctions:
                 self, x_def, state, data, indices, masks, start, n_steps
             )
 
-        state_in = {}
+        def body(i, state):
+            row = start + i
+            x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
+            trainable, non_trainable, optimizer, metrics, _ = self.train_batch(
+                state["trainable"],
+                state["non_trainable"],
+                state["optimizer"],
+                state["metrics"],
+                (x, y, sw, mask),
+                state["rng"],
+            )
+            # Layers draw keys as fold_in(step key, n) with n >= 1; the next step's key is
+            # fold_in(step key, 0). A model without randomness emits no random-number code.
+            rng = jax.random.fold_in(state["rng"], 0) if self.draws_random else state["rng"]
+            return {
+                "trainable": trainable,
+                "non_trainable": non_trainable,
+                "optimizer": optimizer,
+                "metrics": metrics,
+                "rng": rng,
+            }
 
-        def loss_fn(trainable, non_trainable, x, y, sw, mask, rng):
+        if self.single_step and not self.eager:
+            state = self._pin(body(0, self._pin(state)))
+        else:
+            state = self._pin(self.loop(n_steps, body, self._pin(state)))
+        return state, self.metric_results(state["metrics"])
+
+    def train_batch(self, trainable, non_trainable, optimizer, metrics, batch, rng):
+        """One training step on one batch: ``(trainable, non_trainable, optimizer, metrics,
+        y_pred)`` after it. `batch` is ``(x, y_list, sample_weight_list, mask)``."""
+        x, y, sw, mask = batch
+
+        def loss_fn(trainable, non_trainable):
             outputs, new_nt, added = self.forward(
                 trainable, non_trainable, x, training=True, rng=rng, mask=mask
             )
             y_pred = _in_float32(self._outputs_list(outputs))
             total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
-            scale = self.optimizer.loss_scale_of(state_in["optimizer"])
+            scale = self.optimizer.loss_scale_of(optimizer)
             # Mixed float16: differentiate the scaled loss; the optimizer unscales the gradients.
             scaled = total if scale is None else total * scale
             return scaled, (total, y_pred, per_output, new_nt)
 
-        grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+        (_, (total, y_pred, per_output, new_nt)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+            trainable, non_trainable
+        )
+        new_params, new_opt = self.optimizer.step(grads, optimizer, trainable, self.decay_mask)
+        new_params = [
+            value if constraint is None else constraint(value)
+            for value, constraint in zip(new_params, self.constraints)
+        ]
+        new_metrics = self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+        return new_params, new_nt, new_opt, new_metrics, y_pred
 
-        def body(i, state):
-            row = start + i
-            x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
-            state_in["optimizer"] = state["optimizer"]
-            (_, (total, y_pred, per_output, new_nt)), grads = grad_fn(
-                state["trainable"], state["non_trainable"], x, y, sw, mask, state["rng"]
-            )
-            # Layers draw keys as fold_in(step key, n) with n >= 1; the next step's key is
-            # fold_in(step key, 0). A model without randomness emits no random-number code.
-            rng = jax.random.fold_in(state["rng"], 0) if self.draws_random else state["rng"]
-            new_params, new_opt = self.optimizer.step(
-                grads, state["optimizer"], state["trainable"], self.decay_mask
-            )
-            new_params = [
-                value if constraint is None else constraint(value)
-                for value, constraint in zip(new_params, self.constraints)
-            ]
-            new_metrics = self.update_metrics(
-                state["metrics"], total, per_output, y, y_pred, sw, mask
-            )
-            return {
-                "trainable": new_params,
-                "non_trainable": new_nt,
-                "optimizer": new_opt,
-                "metrics": new_metrics,
-                "rng": rng,
-            }
-
-        if self.single_step:
-            state = self._pin(body(0, self._pin(state)))
-        else:
-            state = self._pin(jax.lax.fori_loop(0, n_steps, body, self._pin(state)))
-        return state, self.metric_results(state["metrics"])
+    def test_batch(self, trainable, non_trainable, metrics, batch):
+        """One evaluation step: ``(metrics, non_trainable)`` after it."""
+        x, y, sw, mask = batch
+        outputs, new_nt, added = self.forward(
+            trainable, non_trainable, x, training=False, mask=mask
+        )
+        y_pred = _in_float32(self._outputs_list(outputs))
+        total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
+        metrics = self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+        return metrics, new_nt
 
     def train_epochs(self, x_def):
         """``(state, data, indices, masks, n_epochs) -> (state, logs per epoch)``, compiled.
@@ -355,16 +405,11 @@ class StepFunctions:
         def body(i, carry):
             metrics, non_trainable = carry
             row = start + i
-            x, y, sw, mask = self._batch(x_def, data, indices[row], masks[row])
-            outputs, new_nt, added = self.forward(
-                trainable, non_trainable, x, training=False, mask=mask
-            )
-            y_pred = _in_float32(self._outputs_list(outputs))
-            total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
-            metrics = self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+            batch = self._batch(x_def, data, indices[row], masks[row])
+            metrics, new_nt = self.test_batch(trainable, non_trainable, metrics, batch)
             return metrics, new_nt if self.carries_state else non_trainable
 
-        metrics, non_trainable = jax.lax.fori_loop(0, n_steps, body, (metrics, non_trainable))
+        metrics, non_trainable = self.loop(n_steps, body, (metrics, non_trainable))
         return metrics, self.metric_results(metrics), non_trainable
 
     def predict_chunk(self, x_def):
@@ -379,9 +424,17 @@ class StepFunctions:
             x, _, _, _ = self._batch(
                 x_def, (x_leaves, [], []), idx, jnp.ones(idx.shape, jnp.float32)
             )
+            if custom_steps.overrides(self.model, "predict_step"):
+                return custom_steps.run_predict_step(self, trainable, non_trainable, x)
             outputs, new_nt, _ = self.forward(trainable, non_trainable, x, training=False)
             return outputs, new_nt
 
+        if self.eager:
+            outputs = []
+            for idx in indices:
+                out, non_trainable = outputs_and_state(non_trainable, idx)
+                outputs.append(out)
+            return jax.tree_util.tree_map(lambda *o: jnp.stack(o), *outputs), non_trainable
         if not self.carries_state:
             outputs = jax.lax.map(lambda idx: outputs_and_state(non_trainable, idx)[0], indices)
             return outputs, non_trainable
@@ -399,6 +452,7 @@ class StepFunctions:
 
     decay_mask = None
     draws_random = False
+    eager = False
 
 
 def _all_layers(layer):

@@ -139,6 +139,11 @@ class Functional(Model):
             )
         if isinstance(data, list | tuple) and len(data) == 1 and _is_arraylike(data[0]):
             return [data[0]]
+        if isinstance(data, list | tuple) and data and all(_is_arraylike(d) for d in data):
+            raise ValueError(
+                f"Model '{self.name}' expects 1 input {names}, but received {len(data)} arrays. "
+                "Pass the one input's array (or a list holding only it)."
+            )
         return [data]
 
     def call(self, inputs, training=None, mask=None):

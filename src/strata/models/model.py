@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from strata import random as strata_random
+from strata.engine.model_steps import StepMethods
 from strata.engine.trainer import Trainer
 from strata.graph.symbolic import is_symbolic
 from strata.layers.layer import Layer, _to_array_tree
@@ -16,7 +17,7 @@ from strata.saving.model_methods import SavingMixin
 from strata.state import scope as state_scope
 
 
-class Model(SavingMixin, Trainer, Layer):
+class Model(SavingMixin, StepMethods, Trainer, Layer):
     """A trainable stack of layers.
 
     Use it as ``Model(inputs, outputs)`` (the functional API) or subclass it::
@@ -39,10 +40,14 @@ class Model(SavingMixin, Trainer, Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from strata.models.functional import Functional
+        from strata.models.functional import Functional
 
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             return object.__new__(Functional)
+        if not issubclass(cls, Functional) and _functional_arguments(args, kwargs):
+            # As Keras: ``MyModel(inputs, outputs)`` for a subclass (with its own `train_step`,
+            # say) builds a functional model of a class that also derives from `Functional`.
+            return object.__new__(_functional_variant(cls))
         if cls is Model and ("input" in kwargs or "output" in kwargs):
             raise ValueError(
                 "Unrecognized keyword arguments passed to Model: "
@@ -195,18 +200,7 @@ class Model(SavingMixin, Trainer, Layer):
             )
         steps = self._steps
         y_pred_list = steps._outputs_list(y_pred)
-        if isinstance(y, dict):
-            y_list = [y[name] for name in self._objectives.output_names]
-        elif isinstance(y, list | tuple):
-            y_list = list(y)
-        else:
-            y_list = [y]
-        if sample_weight is None or not isinstance(sample_weight, list | tuple | dict):
-            sw_list = [sample_weight] * len(y_list)
-        elif isinstance(sample_weight, dict):
-            sw_list = [sample_weight.get(name) for name in self._objectives.output_names]
-        else:
-            sw_list = list(sample_weight)
+        y_list, sw_list = steps.targets_as_lists(y, sample_weight)
         mask = active.sample_mask if active is not None else None
         if mask is None:
             mask = jnp.ones((jax.tree_util.tree_leaves(y_pred)[0].shape[0],), jnp.float32)
@@ -279,6 +273,29 @@ class Model(SavingMixin, Trainer, Layer):
             expand_nested=expand_nested,
             show_trainable=show_trainable,
         )
+
+
+def _functional_arguments(args, kwargs) -> bool:
+    """Whether a subclass's constructor was given a graph: (inputs, outputs), as Keras reads it."""
+    return (
+        len(args) == 2
+        or (len(args) == 1 and "outputs" in kwargs)
+        or ("inputs" in kwargs and "outputs" in kwargs)
+    )
+
+
+_FUNCTIONAL_VARIANTS: dict = {}
+
+
+def _functional_variant(cls):
+    """`cls` with `Functional` behind it in the MRO (its own methods still come first)."""
+    from strata.models.functional import Functional
+
+    if cls not in _FUNCTIONAL_VARIANTS:
+        variant = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
+        variant.__qualname__ = cls.__qualname__
+        _FUNCTIONAL_VARIANTS[cls] = variant
+    return _FUNCTIONAL_VARIANTS[cls]
 
 
 def _host_arrays_as_given(x, dtype):

@@ -125,11 +125,11 @@ def compile_config(model) -> dict:
         "loss_weights": serialize(settings["loss_weights"]),
         "metrics": serialize(settings["metrics"]),
         "weighted_metrics": serialize(settings["weighted_metrics"]),
-        "run_eagerly": False,
+        "run_eagerly": bool(model.run_eagerly),
         # strata picks the steps per compiled call itself (None); Keras needs an int, and the
         # numbers are the same either way.
         "steps_per_execution": settings["steps_per_execution"] or 1,
-        "jit_compile": True,
+        "jit_compile": bool(model.jit_compile),
     }
 
 
@@ -151,6 +151,8 @@ def compile_from_config(model, config: dict, ctx: LoadContext) -> None:
         metrics=serialization.deserialize(config.get("metrics"), ctx, "metrics"),
         weighted_metrics=serialization.deserialize(config.get("weighted_metrics"), ctx, "metrics"),
         steps_per_execution=None if steps in (None, 1) else steps,
+        run_eagerly=bool(config.get("run_eagerly", False)),
+        jit_compile="auto" if config.get("jit_compile", True) is not False else False,
     )
 
 

@@ -364,7 +364,9 @@ def instantiate(cls, value: dict, ctx: LoadContext):
     if isinstance(cls, type) and issubclass(cls, Sequential):
         obj = model_config.sequential_from_config(cls, inner, ctx)
     elif isinstance(cls, type) and (
-        issubclass(cls, Functional) or (cls is Model and "layers" in inner)
+        issubclass(cls, Functional)
+        or (cls is Model and "layers" in inner)
+        or _revivable_as_functional(cls, inner)
     ):
         obj = model_config.functional_from_config(Functional if cls is Model else cls, inner, ctx)
     elif cls is Model:
@@ -380,6 +382,21 @@ def instantiate(cls, value: dict, ctx: LoadContext):
     if isinstance(obj, Layer) and value.get("build_config") and not obj.built:
         build_from_config(obj, value["build_config"])
     return obj
+
+
+def _revivable_as_functional(cls, config: dict) -> bool:
+    """A `Model` subclass saved with a functional graph (``MyModel(inputs, outputs)``), whose
+    constructor takes the graph as Keras checks: Model's own, or ``(*args, **kwargs)``."""
+    import inspect
+
+    from strata.models.model import Model
+
+    if not issubclass(cls, Model) or cls.__dict__.get("from_config") is not None:
+        return False
+    if not all(key in config for key in ("name", "layers", "input_layers", "output_layers")):
+        return False
+    init = inspect.getfullargspec(cls.__init__)
+    return cls.__init__ is Model.__init__ or (init.varargs is not None and init.varkw is not None)
 
 
 def build_from_config(layer, build_config) -> None:

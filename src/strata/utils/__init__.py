@@ -3,7 +3,7 @@
 from strata._lazy import lazy_names
 
 _WHERE = {
-    "PyDataset": "strata.engine.feeds",
+    "PyDataset": "strata.utils.py_dataset",
     "normalize": "strata.utils.normalization",
     "pad_sequences": "strata.utils.sequence_padding",
     "plot_history": "strata.utils.plotting.history_plot",
