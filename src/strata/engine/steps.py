@@ -452,7 +452,12 @@ class StepFunctions:
 
     decay_mask = None
     draws_random = False
-    eager = False
+
+    @property
+    def eager(self) -> bool:
+        """Whether the model asks for eager steps (``run_eagerly`` / ``jit_compile=False``),
+        read at each call so setting ``model.run_eagerly`` after `compile` takes effect."""
+        return bool(getattr(self.model, "_eager", False))
 
 
 def _all_layers(layer):

@@ -184,7 +184,6 @@ class Trainer(ModelData, Predictor):
             self._steps = StepFunctions(
                 self, self._objectives, self.optimizer, trainable, non_trainable, dist
             )
-            self._steps.eager = self._eager
             self._steps_key = key
             if self.optimizer is not None:
                 if self.optimizer.state is None or [v.uid for v in self.optimizer._variables] != [
