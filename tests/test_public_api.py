@@ -11,6 +11,7 @@ EXPECTED = {
         "Sequential",
         "__version__",
         "activations",
+        "backend",
         "callbacks",
         "config",
         "constraints",
