@@ -7,6 +7,7 @@ import os
 import warnings
 
 from strata.callbacks.callback import Callback
+from strata.saving import folder_format
 
 # Metric names whose larger values are better; everything that reads as an error or a loss is
 # minimized (Keras decides from each metric's direction).
@@ -69,7 +70,9 @@ class ModelCheckpoint(Callback):
     Args:
         filepath: where to save. May hold ``{epoch}`` (1-based), ``{batch}`` and any log
             name, with format specs: ``"ckpt-{epoch:02d}-{val_loss:.2f}.keras"``. It must end
-            in ``.keras`` (or ``.h5``), or in ``.weights.h5`` with `save_weights_only`.
+            in ``.keras`` (or ``.h5``), or in ``.weights.h5`` with `save_weights_only`. A
+            path with neither (tf.keras 2's SavedModel folders) saves a ``.keras`` model in
+            that folder and warns once.
         monitor: the log value `save_best_only` compares (default ``"val_loss"``).
         verbose: 1 prints a line for each save.
         save_best_only: save only when `monitor` improves on the best value so far.
@@ -133,11 +136,8 @@ class ModelCheckpoint(Callback):
                 f"`.weights.h5`; received filepath={self.filepath}."
             )
         if not self.save_weights_only and not self.filepath.endswith((".keras", ".h5")):
-            raise ValueError(
-                "ModelCheckpoint: the filepath must end in `.keras` (or `.h5` for the legacy "
-                f"format); received filepath={self.filepath}. To save weights only, pass "
-                "save_weights_only=True and a `.weights.h5` name."
-            )
+            # tf.keras 2 saved such paths as SavedModel folders; strata saves a folder too.
+            folder_format.warn_folder(self.filepath)
         self.best = initial_value_threshold
         self._better = None
         self._epoch = 0
@@ -217,7 +217,7 @@ class ModelCheckpoint(Callback):
         filepath = self._file_path(epoch, batch, logs)
         if not self._should_save(epoch, logs, filepath):
             return
-        if os.path.isdir(filepath):
+        if os.path.isdir(filepath) and not folder_format.is_folder_target(filepath):
             raise ValueError(
                 f"ModelCheckpoint: the filepath {filepath} is an existing directory; give a "
                 "file name."

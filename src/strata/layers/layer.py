@@ -19,6 +19,7 @@ import numpy as np
 from strata import initializers as strata_initializers
 from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
+from strata.layers.added_metrics import AddMetricMixin
 from strata.mixed_precision import policy as mixed_precision_policy
 from strata.state import carried_masks
 from strata.state import scope as state_scope
@@ -34,7 +35,7 @@ STRUCTURE = {"version": 0}
 _PROBE_SIZES = (83, 89)
 
 
-class Layer:
+class Layer(AddMetricMixin):
     """Base class of every layer (and, through `Model`, of every model).
 
     Args:
