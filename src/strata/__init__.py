@@ -31,6 +31,7 @@ _SUBMODULES = (
     "models",
     "ops",
     "optimizers",
+    "preprocessing",
     "random",
     "regularizers",
     "saving",

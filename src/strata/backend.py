@@ -119,8 +119,8 @@ def set_floatx(value: str) -> None:
     strata layers pick their dtype.
 
     Example:
-        >>> set_floatx("float64"); floatx()
-        'float64'
+        >>> set_floatx("bfloat16"); floatx()
+        'bfloat16'
         >>> set_floatx("float32")
     """
     from strata.mixed_precision.policy import set_global_policy
