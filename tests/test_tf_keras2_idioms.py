@@ -113,9 +113,10 @@ def test_clear_session_and_get_uid():
         (lambda x, y: K.expand_dims(x), lambda x, y: x[..., None]),
         (lambda x, y: K.clip(x, -0.5, 0.5), lambda x, y: np.clip(x, -0.5, 0.5)),
         (lambda x, y: K.softmax(x), lambda x, y: np.exp(x) / np.exp(x).sum(-1, keepdims=True)),
-        (lambda x, y: K.relu(x, alpha=0.1, max_value=0.5), lambda x, y: np.minimum(
-            np.where(x > 0, x, 0.1 * x), 0.5
-        )),
+        (
+            lambda x, y: K.relu(x, alpha=0.1, max_value=0.5),
+            lambda x, y: np.minimum(np.where(x > 0, x, 0.1 * x), 0.5),
+        ),
         (lambda x, y: K.sigmoid(x), lambda x, y: 1 / (1 + np.exp(-x))),
         (lambda x, y: K.tanh(x), lambda x, y: np.tanh(x)),
         (lambda x, y: K.ones_like(x), lambda x, y: np.ones_like(x)),
@@ -326,8 +327,9 @@ def test_add_metric_is_logged_as_a_mean(rng):
     model = strata.Model(inputs, outputs)
     model.compile(loss="mse", optimizer=strata.optimizers.SGD(0.0))
     x, y = rng.normal(size=(10, 3)), rng.normal(size=(10, 1))
-    history = model.fit(x, y, batch_size=5, epochs=2, shuffle=False, verbose=0,
-                        validation_data=(x, y))  # fmt: skip
+    history = model.fit(
+        x, y, batch_size=5, epochs=2, shuffle=False, verbose=0, validation_data=(x, y)
+    )
     # A scalar counts once per batch; a per-sample value once per sample (tf.keras 2's Mean).
     batch_means = [x[:5].mean(), x[5:].mean()]
     assert history.history["mean_act"] == pytest.approx([np.mean(batch_means)] * 2, rel=1e-5)

@@ -48,8 +48,9 @@ def test_tokenizer_indices_sequences_and_matrices():
     counts = tokenizer.texts_to_matrix(["the the cat"], mode="count")
     np.testing.assert_array_equal(counts, [[0, 0, 2, 1]])
     np.testing.assert_array_equal(tokenizer.texts_to_matrix(["the cat"]), [[0, 0, 1, 1]])
-    np.testing.assert_allclose(tokenizer.texts_to_matrix(["the the cat"], mode="freq"),
-                               [[0, 0, 2 / 3, 1 / 3]])  # fmt: skip
+    np.testing.assert_allclose(
+        tokenizer.texts_to_matrix(["the the cat"], mode="freq"), [[0, 0, 2 / 3, 1 / 3]]
+    )
     tfidf = tokenizer.texts_to_matrix(["the the"], mode="tfidf")
     # "the" appears in 2 of 3 documents: (1 + log 2) * log(1 + 3 / 3).
     assert tfidf[0, 2] == pytest.approx((1 + np.log(2)) * np.log(2))
@@ -162,9 +163,15 @@ def test_flow_from_directory_and_dataframe(tmp_path, rng, capsys):
     np.testing.assert_array_equal(labels, [[1, 0], [1, 0], [0, 1], [0, 1]])
 
     frame = pd.DataFrame(rows, columns=["filename", "class"])
-    flow = generator.flow_from_dataframe(frame, str(tmp_path), target_size=(3, 3),
-                                         color_mode="grayscale", class_mode="sparse",
-                                         batch_size=6, shuffle=False)  # fmt: skip
+    flow = generator.flow_from_dataframe(
+        frame,
+        str(tmp_path),
+        target_size=(3, 3),
+        color_mode="grayscale",
+        class_mode="sparse",
+        batch_size=6,
+        shuffle=False,
+    )
     assert capsys.readouterr().out == (
         "Found 6 validated image filenames belonging to 2 classes.\n"
     )

@@ -19,8 +19,8 @@ import numpy as np
 from strata import initializers as strata_initializers
 from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
-from strata.layers.added_metrics import AddMetricMixin
 from strata.layers import foreign_ops
+from strata.layers.added_metrics import AddMetricMixin
 from strata.layers.call_arguments import first_argument_by_keyword
 from strata.mixed_precision import policy as mixed_precision_policy
 from strata.state import carried_masks, eager_arrays  # noqa: F401 - .numpy() on outputs

@@ -86,8 +86,19 @@ class ImageBatches(PyDataset):
 class NumpyArrayIterator(ImageBatches):
     """Augmented batches of an in-memory image array (`ImageDataGenerator.flow`)."""
 
-    def __init__(self, x, y, generator, batch_size, shuffle, sample_weight, seed, subset,
-                 ignore_class_split, dtype):  # fmt: skip
+    def __init__(
+        self,
+        x,
+        y,
+        generator,
+        batch_size,
+        shuffle,
+        sample_weight,
+        seed,
+        subset,
+        ignore_class_split,
+        dtype,
+    ):
         x = np.asarray(x, dtype=dtype)
         if x.ndim != 4:
             raise ValueError(
@@ -142,7 +153,7 @@ class FileIterator(ImageBatches):
         channels = {"rgb": 3, "rgba": 4, "grayscale": 1}.get(color_mode)
         if channels is None:
             raise ValueError(
-                "`color_mode` must be 'rgb', 'rgba' or 'grayscale'; received " f"{color_mode!r}."
+                f"`color_mode` must be 'rgb', 'rgba' or 'grayscale'; received {color_mode!r}."
             )
         self.image_data_generator, self.dtype = generator, dtype
         self.target_size, self.color_mode = tuple(target_size), color_mode
@@ -204,9 +215,23 @@ def _image_files_under(folder: str, follow_links: bool) -> list[str]:
 class DirectoryIterator(FileIterator):
     """Augmented batches of the images in one subfolder per class (`flow_from_directory`)."""
 
-    def __init__(self, directory, generator, target_size, color_mode, classes, class_mode,
-                 batch_size, shuffle, seed, follow_links, subset, interpolation,
-                 keep_aspect_ratio, dtype):  # fmt: skip
+    def __init__(
+        self,
+        directory,
+        generator,
+        target_size,
+        color_mode,
+        classes,
+        class_mode,
+        batch_size,
+        shuffle,
+        seed,
+        follow_links,
+        subset,
+        interpolation,
+        keep_aspect_ratio,
+        dtype,
+    ):
         if not os.path.isdir(directory):
             raise ValueError(f"flow_from_directory: {directory!r} is not a directory.")
         if classes is None:
@@ -224,8 +249,9 @@ class DirectoryIterator(FileIterator):
         self.directory = directory
         self.filenames = [os.path.relpath(p, directory) for p in paths]
         settings = (target_size, color_mode, class_mode, interpolation, keep_aspect_ratio)
-        self._setup(generator, paths, np.array(labels, dtype="int32"), None, class_indices,
-                    settings, dtype)  # fmt: skip
+        self._setup(
+            generator, paths, np.array(labels, dtype="int32"), None, class_indices, settings, dtype
+        )
         print(f"Found {len(paths)} images belonging to {len(classes)} classes.")
         super().__init__(len(paths), batch_size, shuffle, seed)
 
@@ -233,9 +259,26 @@ class DirectoryIterator(FileIterator):
 class DataFrameIterator(FileIterator):
     """Augmented batches of the image files a DataFrame lists (`flow_from_dataframe`)."""
 
-    def __init__(self, dataframe, directory, generator, x_col, y_col, target_size, color_mode,
-                 classes, class_mode, batch_size, shuffle, seed, subset, interpolation,
-                 validate_filenames, keep_aspect_ratio, dtype):  # fmt: skip
+    def __init__(
+        self,
+        dataframe,
+        directory,
+        generator,
+        x_col,
+        y_col,
+        target_size,
+        color_mode,
+        classes,
+        class_mode,
+        batch_size,
+        shuffle,
+        seed,
+        subset,
+        interpolation,
+        validate_filenames,
+        keep_aspect_ratio,
+        dtype,
+    ):
         for column in (x_col,) + ((y_col,) if class_mode not in ("input", None) else ()):
             if column not in dataframe.columns:
                 raise ValueError(
@@ -243,13 +286,9 @@ class DataFrameIterator(FileIterator):
                     f"are {list(dataframe.columns)}."
                 )
         frame = dataframe.copy()
-        paths = [
-            os.path.join(directory, name) if directory else name for name in frame[x_col]
-        ]
+        paths = [os.path.join(directory, name) if directory else name for name in frame[x_col]]
         if validate_filenames:
-            valid = [
-                os.path.isfile(p) and p.lower().endswith(IMAGE_FORMATS) for p in paths
-            ]
+            valid = [os.path.isfile(p) and p.lower().endswith(IMAGE_FORMATS) for p in paths]
             if not all(valid):
                 import warnings
 

@@ -141,8 +141,7 @@ class ImageDataGenerator:
         if samplewise_std_normalization and not samplewise_center:
             samplewise_center = True
             warnings.warn(
-                "ImageDataGenerator: `samplewise_std_normalization` turns on "
-                "`samplewise_center`.",
+                "ImageDataGenerator: `samplewise_std_normalization` turns on `samplewise_center`.",
                 stacklevel=2,
             )
         self.featurewise_center = featurewise_center
@@ -166,33 +165,96 @@ class ImageDataGenerator:
         self.mean = self.std = self.zca_whitening_matrix = None
 
     # ---- flows ------------------------------------------------------------------------------
-    def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
-             save_to_dir=None, save_prefix="", save_format="png", ignore_class_split=False,
-             subset=None):  # fmt: skip
+    def flow(
+        self,
+        x,
+        y=None,
+        batch_size=32,
+        shuffle=True,
+        sample_weight=None,
+        seed=None,
+        save_to_dir=None,
+        save_prefix="",
+        save_format="png",
+        ignore_class_split=False,
+        subset=None,
+    ):
         """Augmented batches ``(x, y)`` (or ``x``, or ``(x, y, sample_weight)``) of arrays."""
         _no_saving(save_to_dir)
         _check_subset(subset, self)
-        return NumpyArrayIterator(x, y, self, batch_size, shuffle, sample_weight, seed, subset,
-                                  ignore_class_split, self.dtype)  # fmt: skip
+        return NumpyArrayIterator(
+            x,
+            y,
+            self,
+            batch_size,
+            shuffle,
+            sample_weight,
+            seed,
+            subset,
+            ignore_class_split,
+            self.dtype,
+        )
 
-    def flow_from_directory(self, directory, target_size=(256, 256), color_mode="rgb",
-                            classes=None, class_mode="categorical", batch_size=32, shuffle=True,
-                            seed=None, save_to_dir=None, save_prefix="", save_format="png",
-                            follow_links=False, subset=None, interpolation="nearest",
-                            keep_aspect_ratio=False):  # fmt: skip
+    def flow_from_directory(
+        self,
+        directory,
+        target_size=(256, 256),
+        color_mode="rgb",
+        classes=None,
+        class_mode="categorical",
+        batch_size=32,
+        shuffle=True,
+        seed=None,
+        save_to_dir=None,
+        save_prefix="",
+        save_format="png",
+        follow_links=False,
+        subset=None,
+        interpolation="nearest",
+        keep_aspect_ratio=False,
+    ):
         """Augmented batches of the images in `directory`, one subfolder per class (sorted
         names unless `classes` lists them)."""
         _no_saving(save_to_dir)
-        return DirectoryIterator(directory, self, target_size, color_mode, classes, class_mode,
-                                 batch_size, shuffle, seed, follow_links, subset, interpolation,
-                                 keep_aspect_ratio, self.dtype)  # fmt: skip
+        return DirectoryIterator(
+            directory,
+            self,
+            target_size,
+            color_mode,
+            classes,
+            class_mode,
+            batch_size,
+            shuffle,
+            seed,
+            follow_links,
+            subset,
+            interpolation,
+            keep_aspect_ratio,
+            self.dtype,
+        )
 
-    def flow_from_dataframe(self, dataframe, directory=None, x_col="filename", y_col="class",
-                            weight_col=None, target_size=(256, 256), color_mode="rgb",
-                            classes=None, class_mode="categorical", batch_size=32, shuffle=True,
-                            seed=None, save_to_dir=None, save_prefix="", save_format="png",
-                            subset=None, interpolation="nearest", validate_filenames=True,
-                            keep_aspect_ratio=False):  # fmt: skip
+    def flow_from_dataframe(
+        self,
+        dataframe,
+        directory=None,
+        x_col="filename",
+        y_col="class",
+        weight_col=None,
+        target_size=(256, 256),
+        color_mode="rgb",
+        classes=None,
+        class_mode="categorical",
+        batch_size=32,
+        shuffle=True,
+        seed=None,
+        save_to_dir=None,
+        save_prefix="",
+        save_format="png",
+        subset=None,
+        interpolation="nearest",
+        validate_filenames=True,
+        keep_aspect_ratio=False,
+    ):
         """Augmented batches of the image files in column `x_col` (relative to `directory`)
         with labels from `y_col`."""
         _no_saving(save_to_dir)
@@ -201,10 +263,25 @@ class ImageDataGenerator:
                 "flow_from_dataframe: `weight_col` is not supported; pass sample weights to "
                 "`fit` through a PyDataset instead."
             )
-        return DataFrameIterator(dataframe, directory, self, x_col, y_col, target_size,
-                                 color_mode, classes, class_mode, batch_size, shuffle, seed,
-                                 subset, interpolation, validate_filenames, keep_aspect_ratio,
-                                 self.dtype)  # fmt: skip
+        return DataFrameIterator(
+            dataframe,
+            directory,
+            self,
+            x_col,
+            y_col,
+            target_size,
+            color_mode,
+            classes,
+            class_mode,
+            batch_size,
+            shuffle,
+            seed,
+            subset,
+            interpolation,
+            validate_filenames,
+            keep_aspect_ratio,
+            self.dtype,
+        )
 
     # ---- per image --------------------------------------------------------------------------
     def standardize(self, x):
@@ -252,9 +329,11 @@ class ImageDataGenerator:
         if seed is not None:
             np.random.seed(seed)
         rows, cols = img_shape[self.row_axis - 1], img_shape[self.col_axis - 1]
-        theta = np.random.uniform(-self.rotation_range, self.rotation_range) if (
-            self.rotation_range
-        ) else 0
+        theta = (
+            np.random.uniform(-self.rotation_range, self.rotation_range)
+            if (self.rotation_range)
+            else 0
+        )
         tx = self._shift(self.height_shift_range, rows) if self.height_shift_range else 0
         ty = self._shift(self.width_shift_range, cols) if self.width_shift_range else 0
         shear = np.random.uniform(-self.shear_range, self.shear_range) if self.shear_range else 0
@@ -288,10 +367,20 @@ class ImageDataGenerator:
     def apply_transform(self, x, transform_parameters: dict):
         """`x` (one 3D image) transformed by `transform_parameters`."""
         row, col, channel = self.row_axis - 1, self.col_axis - 1, self.channel_axis - 1
-        x = transforms.affine(x, transform_parameters, row, col, channel, self.fill_mode,
-                              self.cval, self.interpolation_order)  # fmt: skip
+        x = transforms.affine(
+            x,
+            transform_parameters,
+            row,
+            col,
+            channel,
+            self.fill_mode,
+            self.cval,
+            self.interpolation_order,
+        )
         if transform_parameters.get("channel_shift_intensity") is not None:
-            x = transforms.channel_shift(x, transform_parameters["channel_shift_intensity"], channel)
+            x = transforms.channel_shift(
+                x, transform_parameters["channel_shift_intensity"], channel
+            )
         if transform_parameters.get("flip_horizontal", False):
             x = np.flip(x, col)
         if transform_parameters.get("flip_vertical", False):

@@ -24,7 +24,9 @@ _MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 def is_folder_target(path: str) -> bool:
     """True when tf.keras 2 would have saved `path` as a SavedModel folder."""
-    return not path.endswith(_MODEL_SUFFIXES) and not (os.path.exists(path) and os.path.isfile(path))
+    return not path.endswith(_MODEL_SUFFIXES) and not (
+        os.path.exists(path) and os.path.isfile(path)
+    )
 
 
 def model_file(path: str) -> str:

@@ -13,7 +13,7 @@ Example:
 
 from strata.layers.experimental._moved import moved_names
 
-__all__ = [
+_NAMES = (
     "CategoryEncoding",
     "CenterCrop",
     "Discretization",
@@ -30,8 +30,9 @@ __all__ = [
     "Resizing",
     "StringLookup",
     "TextVectorization",
-]
+)
+__all__ = list(_NAMES)
 
-_MOVED = {name: f"strata.layers.{name}" for name in __all__}
+_MOVED = {name: f"strata.layers.{name}" for name in _NAMES}
 
 __getattr__, __dir__ = moved_names(__name__, _MOVED)
