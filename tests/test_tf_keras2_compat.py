@@ -314,3 +314,17 @@ def test_flow_from_directory_and_dataframe_match_tf_keras(tmp_path, rng, capsys)
         for (x_ours, y_ours), (x_theirs, y_theirs) in zip(ours, theirs):
             np.testing.assert_allclose(x_ours, x_theirs, rtol=1e-5, atol=1e-5)
             np.testing.assert_array_equal(y_ours, y_theirs)
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "laplacian"])
+def test_random_fourier_features_match_tf_keras(kernel, rng):
+    x = rng.normal(size=(4, 3)).astype("float32")
+    theirs = tf_keras.layers.experimental.RandomFourierFeatures(6, kernel_initializer=kernel)
+    expected = theirs(x).numpy()
+    ours = strata.layers.experimental.RandomFourierFeatures(6, kernel_initializer=kernel)
+    ours.build((None, 3))
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x).numpy(), expected, rtol=1e-5, atol=1e-6)
+    assert [w.name.split(":")[0].split("/")[-1] for w in theirs.weights] == [
+        w.name for w in ours.weights
+    ]

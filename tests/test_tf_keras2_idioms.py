@@ -407,3 +407,34 @@ def test_tensorflow_ops_in_call_get_a_clear_error():
         UsesTensorFlow()(strata.Input((3,)))
     with pytest.raises(TypeError, match="calls TensorFlow in its `call`"):
         jax.jit(lambda v: UsesTensorFlow()(v))(np.ones((2, 3)))
+
+
+# ---- RandomFourierFeatures (tf.keras 2's experimental layer) -----------------------------------
+def test_random_fourier_features_formula_and_training(rng):
+    layer = strata.layers.experimental.RandomFourierFeatures(5, scale=2.0)
+    x = rng.normal(size=(3, 4)).astype("float32")
+    out = np.asarray(layer(x))
+    kernel, bias = layer.unscaled_kernel.numpy(), layer.bias.numpy()
+    np.testing.assert_allclose(out, np.cos(x @ (kernel / 2.0) + bias), rtol=1e-5, atol=1e-6)
+    assert layer.trainable_weights == [] and 0 <= bias.min() and bias.max() <= 2 * np.pi
+    default = strata.layers.experimental.RandomFourierFeatures(5)
+    default.build((None, 8))
+    assert float(default.kernel_scale.numpy()[0]) == pytest.approx(2.0)  # sqrt(8 / 2)
+    inputs = strata.Input((4,))
+    features = strata.layers.experimental.RandomFourierFeatures(6, trainable=True)(inputs)
+    model = strata.Model(inputs, strata.layers.Dense(1)(features))
+    model.compile(loss="mse", optimizer="sgd")
+    model.fit(x, np.ones((3, 1)), verbose=0)
+    assert [w.name for w in model.trainable_weights][0] == "kernel_scale"
+
+
+def test_random_fourier_features_bad_input():
+    make = strata.layers.experimental.RandomFourierFeatures
+    with pytest.raises(ValueError, match="`output_dim` must be a positive int"):
+        make(0)
+    with pytest.raises(ValueError, match="unsupported kernel_initializer='cauchy'"):
+        make(2, kernel_initializer="cauchy")
+    with pytest.raises(ValueError, match="`scale` must be a positive float"):
+        make(2, scale=0.0)
+    with pytest.raises(ValueError, match=r"expected inputs of shape \(batch, input_dim\)"):
+        make(2)(np.ones((2, 3, 4)))

@@ -21,6 +21,11 @@ _MOVED = {
     "SyncBatchNormalization": "strata.layers.BatchNormalization",
 }
 
-__all__ = ["EinsumDense", "SyncBatchNormalization", "preprocessing"]
+__all__ = ["EinsumDense", "RandomFourierFeatures", "SyncBatchNormalization", "preprocessing"]
 
 __getattr__, __dir__ = moved_names(__name__, _MOVED, submodules=("preprocessing",))
+
+# Only tf.keras 2 had it (in this namespace), so it is here without a warning.
+from strata.layers.experimental.random_fourier_features import (  # noqa: E402
+    RandomFourierFeatures as RandomFourierFeatures,
+)
