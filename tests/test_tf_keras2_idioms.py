@@ -294,8 +294,12 @@ def test_model_checkpoint_with_folder_paths(tmp_path):
     model = small_model()
     with pytest.warns(DeprecationWarning, match="SavedModel spelling"):
         checkpoint = strata.callbacks.ModelCheckpoint(str(tmp_path / "ckpt" / "m_{epoch}"))
-    model.fit(np.ones((4, 3)), np.ones((4, 1)), epochs=2, verbose=0, callbacks=[checkpoint])
-    assert sorted(os.listdir(tmp_path / "ckpt")) == ["m_1", "m_2"]
+    by_loss = strata.callbacks.ModelCheckpoint(str(tmp_path / "ckpt" / "c-loss={loss:.2f}"))
+    history = model.fit(
+        np.ones((4, 3)), np.ones((4, 1)), epochs=2, verbose=0, callbacks=[checkpoint, by_loss]
+    )
+    by_loss_names = [f"c-loss={loss:.2f}" for loss in history.history["loss"]]
+    assert sorted(os.listdir(tmp_path / "ckpt")) == sorted(["m_1", "m_2", *by_loss_names])
     assert os.listdir(tmp_path / "ckpt" / "m_2") == ["model.keras"]
     loaded = quietly(strata.models.load_model, str(tmp_path / "ckpt" / "m_2"))
     np.testing.assert_allclose(loaded.get_weights()[0], model.get_weights()[0])

@@ -169,11 +169,16 @@ def set_image_data_format(data_format: str) -> None:
 
 
 def clear_session(free_memory: bool = True) -> None:
-    """Reset the automatic layer names and `get_uid` counters, as Keras does."""
+    """Reset the automatic layer names and `get_uid` counters, as Keras does; `free_memory`
+    also runs Python's garbage collector, so arrays of dropped models are released."""
+    import gc
+
     from strata.utils import naming
 
     _uids.clear()
     naming.reset_names()
+    if free_memory:
+        gc.collect()
 
 
 def get_uid(prefix: str = "") -> int:

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 
 from strata._deprecation import warn_once
 
@@ -23,10 +24,18 @@ _MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 
 
 def is_folder_target(path: str) -> bool:
-    """True when tf.keras 2 would have saved `path` as a SavedModel folder."""
-    return not path.endswith(_MODEL_SUFFIXES) and not (
-        os.path.exists(path) and os.path.isfile(path)
-    )
+    """True for an existing folder, or a path whose last part has no extension (``{...}``
+    fields of a `ModelCheckpoint` template do not count): tf.keras 2 saved those as SavedModel
+    folders. Other extensions (``model.pkl``) stay errors, as in Keras 3.
+
+    Example:
+        >>> [is_folder_target(p) for p in ("my_model", "ckpt-{loss:.2f}", "m.keras", "m.pkl")]
+        [True, True, False, False]
+    """
+    if os.path.isdir(path):
+        return not path.endswith(_MODEL_SUFFIXES)
+    name = re.sub(r"\{[^}]*\}", "x", os.path.basename(os.path.normpath(path)))
+    return os.path.splitext(name)[1] == "" and not os.path.isfile(path)
 
 
 def model_file(path: str) -> str:
