@@ -442,3 +442,17 @@ def test_random_fourier_features_bad_input():
         make(2, scale=0.0)
     with pytest.raises(ValueError, match=r"expected inputs of shape \(batch, input_dim\)"):
         make(2)(np.ones((2, 3, 4)))
+
+
+def test_set_value_on_the_learning_rate_inside_fit(rng):
+    class StopLearning(strata.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                K.set_value(self.model.optimizer.lr, 0.0)
+
+    model = small_model()
+    x, y = rng.normal(size=(8, 3)), rng.normal(size=(8, 1))
+    losses = model.fit(x, y, epochs=3, shuffle=False, verbose=0, callbacks=[StopLearning()])
+    first, second, third = losses.history["loss"]
+    assert first != second and second == third
+    assert model.optimizer.learning_rate == 0.0
