@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations",
+    "backend",
     "callbacks",
     "config",
     "constraints",
@@ -30,6 +31,7 @@ _SUBMODULES = (
     "models",
     "ops",
     "optimizers",
+    "preprocessing",
     "random",
     "regularizers",
     "saving",

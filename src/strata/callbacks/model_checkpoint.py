@@ -7,6 +7,7 @@ import os
 import warnings
 
 from strata.callbacks.callback import Callback
+from strata.saving import folder_format
 
 # Metric names whose larger values are better; everything that reads as an error or a loss is
 # minimized (Keras decides from each metric's direction).
@@ -69,7 +70,9 @@ class ModelCheckpoint(Callback):
     Args:
         filepath: where to save. May hold ``{epoch}`` (1-based), ``{batch}`` and any log
             name, with format specs: ``"ckpt-{epoch:02d}-{val_loss:.2f}.keras"``. It must end
-            in ``.keras`` (or ``.h5``), or in ``.weights.h5`` with `save_weights_only`.
+            in ``.keras`` (or ``.h5``), or in ``.weights.h5`` with `save_weights_only`. A
+            path without an extension (tf.keras 2's SavedModel folders) saves a ``.keras``
+            model in that folder and warns once.
         monitor: the log value `save_best_only` compares (default ``"val_loss"``).
         verbose: 1 prints a line for each save.
         save_best_only: save only when `monitor` improves on the best value so far.
@@ -132,7 +135,15 @@ class ModelCheckpoint(Callback):
                 "ModelCheckpoint: with `save_weights_only=True` the filepath must end in "
                 f"`.weights.h5`; received filepath={self.filepath}."
             )
-        if not self.save_weights_only and not self.filepath.endswith((".keras", ".h5")):
+        # tf.keras 2 saved paths without an extension as SavedModel folders; so does strata.
+        self._folder = (
+            not self.save_weights_only
+            and not self.filepath.endswith((".keras", ".h5"))
+            and folder_format.is_folder_target(self.filepath)
+        )
+        if self._folder:
+            folder_format.warn_folder(self.filepath)
+        elif not self.save_weights_only and not self.filepath.endswith((".keras", ".h5")):
             raise ValueError(
                 "ModelCheckpoint: the filepath must end in `.keras` (or `.h5` for the legacy "
                 f"format); received filepath={self.filepath}. To save weights only, pass "
@@ -217,7 +228,7 @@ class ModelCheckpoint(Callback):
         filepath = self._file_path(epoch, batch, logs)
         if not self._should_save(epoch, logs, filepath):
             return
-        if os.path.isdir(filepath):
+        if os.path.isdir(filepath) and not self._folder:
             raise ValueError(
                 f"ModelCheckpoint: the filepath {filepath} is an existing directory; give a "
                 "file name."
@@ -227,5 +238,7 @@ class ModelCheckpoint(Callback):
             os.makedirs(folder, exist_ok=True)
         if self.save_weights_only:
             self.model.save_weights(filepath, overwrite=True)
+        elif self._folder:
+            self.model.save(folder_format.prepare_save(filepath), overwrite=True)
         else:
             self.model.save(filepath, overwrite=True)

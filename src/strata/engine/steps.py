@@ -107,8 +107,11 @@ class StepFunctions:
         return x, y, sw, mask
 
     # ---- the model as a pure function ------------------------------------------------------------
-    def forward(self, trainable, non_trainable, x, *, training, rng=None, mask=None):
-        """Run the model on values; return (outputs, new non-trainable values, added losses)."""
+    def forward(
+        self, trainable, non_trainable, x, *, training, rng=None, mask=None, with_metrics=False
+    ):
+        """Run the model on values; return (outputs, new non-trainable values, added losses) and,
+        `with_metrics`, the values layers passed to `add_metric` (``{name: [values]}``)."""
         bindings = list(zip(self.trainable, trainable)) + list(
             zip(self.non_trainable, non_trainable)
         )
@@ -118,6 +121,8 @@ class StepFunctions:
             added = list(scope.losses)
         # Known while tracing: whether any layer drew random numbers in this forward pass.
         self.draws_random = scope._draws > 0
+        if with_metrics:
+            return outputs, new_non_trainable, added, dict(scope.metrics)
         return outputs, new_non_trainable, added
 
     def targets_as_lists(self, y, sample_weight) -> tuple[list, list]:
@@ -171,6 +176,13 @@ class StepFunctions:
         own = custom_steps.own_metric_state(self.model)
         if own is not None:
             state[custom_steps.OWN_METRICS] = own
+        for name in added_metric_names(self.model):
+            if name in state:
+                raise ValueError(
+                    f"add_metric: the name {name!r} is already a loss or compiled metric name of "
+                    f"model '{self.model.name}'; give the added metric another name."
+                )
+            state[name] = _mean_init()
         return state
 
     def fresh_metrics(self) -> dict:
@@ -190,9 +202,14 @@ class StepFunctions:
             for m, w in zip(self.objectives.metrics, self.objectives.weighted_metrics)
         ]
 
-    def update_metrics(self, state, total, per_output, y_true, y_pred, sample_weight, mask):
+    def update_metrics(
+        self, state, total, per_output, y_true, y_pred, sample_weight, mask, added_metrics=None
+    ):
         count = jnp.sum(mask)
         new = dict(state)
+        for name, values in (added_metrics or {}).items():
+            for value in values:
+                new[name] = _added_metric_update(new[name], value, mask)
         new["loss"] = _mean_update(state["loss"], total, count)
         loss_names = iter(self.objectives.per_output_loss_names)
         if self.objectives.per_output_loss_names:
@@ -227,6 +244,8 @@ class StepFunctions:
         for names, group in zip(self.objectives.metric_log_names(), self._metric_groups()):
             for name, metric in zip(names, group):
                 results[name] = metric.result_of(state[name])
+        for name in added_metric_names(self.model):
+            results[name] = _mean_result(state[name])
         return results
 
     # ---- compiled chunks ------------------------------------------------------------------------
@@ -317,36 +336,40 @@ class StepFunctions:
         x, y, sw, mask = batch
 
         def loss_fn(trainable, non_trainable):
-            outputs, new_nt, added = self.forward(
-                trainable, non_trainable, x, training=True, rng=rng, mask=mask
+            outputs, new_nt, added, added_metrics = self.forward(
+                trainable, non_trainable, x, training=True, rng=rng, mask=mask, with_metrics=True
             )
             y_pred = _in_float32(self._outputs_list(outputs))
             total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
             scale = self.optimizer.loss_scale_of(optimizer)
             # Mixed float16: differentiate the scaled loss; the optimizer unscales the gradients.
             scaled = total if scale is None else total * scale
-            return scaled, (total, y_pred, per_output, new_nt)
+            return scaled, (total, y_pred, per_output, new_nt, added_metrics)
 
-        (_, (total, y_pred, per_output, new_nt)), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            trainable, non_trainable
-        )
+        (_, (total, y_pred, per_output, new_nt, added_metrics)), grads = jax.value_and_grad(
+            loss_fn, has_aux=True
+        )(trainable, non_trainable)
         new_params, new_opt = self.optimizer.step(grads, optimizer, trainable, self.decay_mask)
         new_params = [
             value if constraint is None else constraint(value)
             for value, constraint in zip(new_params, self.constraints)
         ]
-        new_metrics = self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+        new_metrics = self.update_metrics(
+            metrics, total, per_output, y, y_pred, sw, mask, added_metrics
+        )
         return new_params, new_nt, new_opt, new_metrics, y_pred
 
     def test_batch(self, trainable, non_trainable, metrics, batch):
         """One evaluation step: ``(metrics, non_trainable)`` after it."""
         x, y, sw, mask = batch
-        outputs, new_nt, added = self.forward(
-            trainable, non_trainable, x, training=False, mask=mask
+        outputs, new_nt, added, added_metrics = self.forward(
+            trainable, non_trainable, x, training=False, mask=mask, with_metrics=True
         )
         y_pred = _in_float32(self._outputs_list(outputs))
         total, per_output = self.compute_losses(y, y_pred, sw, mask, added)
-        metrics = self.update_metrics(metrics, total, per_output, y, y_pred, sw, mask)
+        metrics = self.update_metrics(
+            metrics, total, per_output, y, y_pred, sw, mask, added_metrics
+        )
         return metrics, new_nt
 
     def train_epochs(self, x_def):
@@ -465,6 +488,27 @@ def _all_layers(layer):
     yield layer
     for sublayer in layer._sublayers:
         yield from _all_layers(sublayer)
+
+
+def added_metric_names(model) -> list[str]:
+    """Names given to `Layer.add_metric` by `model` and its layers, in order of first use."""
+    names = {}
+    for layer in _all_layers(model):
+        names.update(dict.fromkeys(getattr(layer, "_added_metric_names", ())))
+    return list(names)
+
+
+def _added_metric_update(state, value, mask):
+    """A Mean of `add_metric` values, as tf.keras 2 keeps it: a per-sample value (leading axis
+    the batch) counts its real samples; any other value counts once per batch."""
+    value = jnp.asarray(value, jnp.float32)
+    if value.ndim and value.shape[0] == mask.shape[0]:
+        per_sample = value.reshape(value.shape[0], -1).mean(axis=1)
+        return {
+            "total": state["total"] + jnp.sum(per_sample * mask),
+            "count": state["count"] + jnp.sum(mask),
+        }
+    return _mean_update(state, jnp.mean(value), 1.0)
 
 
 def _in_float32(predictions):

@@ -19,8 +19,11 @@ import numpy as np
 from strata import initializers as strata_initializers
 from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
+from strata.layers import foreign_ops
+from strata.layers.added_metrics import AddMetricMixin
+from strata.layers.call_arguments import first_argument_by_keyword
 from strata.mixed_precision import policy as mixed_precision_policy
-from strata.state import carried_masks
+from strata.state import carried_masks, eager_arrays  # noqa: F401 - .numpy() on outputs
 from strata.state import scope as state_scope
 from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case, unique_name
@@ -34,7 +37,7 @@ STRUCTURE = {"version": 0}
 _PROBE_SIZES = (83, 89)
 
 
-class Layer:
+class Layer(AddMetricMixin):
     """Base class of every layer (and, through `Model`, of every model).
 
     Args:
@@ -332,7 +335,7 @@ class Layer:
     # ---- calling -------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         if not args:
-            raise TypeError(f"Layer '{self.name}' was called without inputs.")
+            args, kwargs = first_argument_by_keyword(self, kwargs)
         first = args[0]
         if any(is_symbolic(x) for x in jax.tree_util.tree_leaves((args, kwargs))):
             return self._symbolic_call(args, kwargs)
@@ -355,6 +358,11 @@ class Layer:
                     outputs = self.call(*args, **kwargs)
             else:
                 outputs = self.call(*args, **kwargs)
+        except (TypeError, ValueError) as err:
+            foreign = foreign_ops.explain(self, err)
+            if foreign is None:
+                raise
+            raise foreign from err
         finally:
             _eager_calls.depth -= 1
         if mask is not None or self.produces_mask:
@@ -373,6 +381,9 @@ class Layer:
         except (TypeError, ValueError) as err:
             if _names_layer(err, self.name):
                 raise
+            foreign = foreign_ops.explain(self, err)
+            if foreign is not None:
+                raise foreign from err
             shapes = jax.tree_util.tree_map(lambda t: t.shape, args[0])
             raise ValueError(
                 f"Layer '{self.name}' ({type(self).__name__}) cannot be called on inputs of "

@@ -9,6 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from strata import random as strata_random
+from strata.engine.legacy_fit import LegacyGeneratorMethods
 from strata.engine.model_steps import StepMethods
 from strata.engine.trainer import Trainer
 from strata.graph.symbolic import is_symbolic
@@ -17,7 +18,7 @@ from strata.saving.model_methods import SavingMixin
 from strata.state import scope as state_scope
 
 
-class Model(SavingMixin, StepMethods, Trainer, Layer):
+class Model(LegacyGeneratorMethods, SavingMixin, StepMethods, Trainer, Layer):
     """A trainable stack of layers.
 
     Use it as ``Model(inputs, outputs)`` (the functional API) or subclass it::

@@ -48,4 +48,7 @@ def get(identifier) -> Optimizer:
     )
 
 
-__all__ = ["Optimizer", "LossScaleOptimizer", "get", "schedules", *CLASSES]
+__all__ = ["Optimizer", "LossScaleOptimizer", "get", "legacy", "schedules", *CLASSES]
+
+# Last: `legacy` builds the classes above.
+from strata.optimizers import legacy as legacy  # noqa: E402

@@ -331,8 +331,8 @@ class Optimizer:
         if self._schedule is not None:
             return float(self._schedule(self.iterations))
         if self.state is None:
-            return self._initial_learning_rate
-        return float(self.state["learning_rate"])
+            return LearningRate(self._initial_learning_rate, self)
+        return LearningRate(float(self.state["learning_rate"]), self)
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
@@ -376,7 +376,7 @@ class Optimizer:
 
     def get_config(self) -> dict:
         """The constructor arguments (Keras's keys and order)."""
-        learning_rate = self._schedule if self._schedule is not None else self.learning_rate
+        learning_rate = self._schedule if self._schedule is not None else float(self.learning_rate)
         return {
             "name": self.name,
             "learning_rate": learning_rate,
@@ -394,6 +394,23 @@ class Optimizer:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+class LearningRate(float):
+    """An optimizer's learning rate as a float that remembers its optimizer, so that tf.keras 2's
+    ``K.set_value(optimizer.lr, 0.01)`` can assign it (tf.keras 2 returned a variable there)."""
+
+    def __new__(cls, value: float, optimizer: Optimizer):
+        result = super().__new__(cls, value)
+        result.optimizer = optimizer
+        return result
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+    def __reduce__(self):
+        # Copies and pickles (a config, a saved file) hold the plain number.
+        return (float, (float(self),))
 
 
 def _select_slots(new, old, selected):

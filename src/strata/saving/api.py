@@ -27,7 +27,14 @@ import warnings
 import h5py
 
 from strata.layers.layer import weight_budget
-from strata.saving import archive, h5_weights, legacy_h5, model_config, serialization
+from strata.saving import (
+    archive,
+    folder_format,
+    h5_weights,
+    legacy_h5,
+    model_config,
+    serialization,
+)
 from strata.saving.atomic import atomic_write
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -64,6 +71,9 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs) -> None:
             "save_model: `zipped=False` (a folder) is not supported; use a .keras file."
         )
     path = _path(filepath)
+    if folder_format.is_folder_target(path) and save_format != "h5":
+        path = folder_format.prepare_save(path)
+        save_format = None
     if path.endswith(".keras"):
         writer = archive.write
     elif path.endswith(_LEGACY_SUFFIXES) and not path.endswith(".weights.h5"):
@@ -173,6 +183,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             link or external dataset, a size bomb). The message names the file and the problem.
     """
     path = _path(filepath)
+    if os.path.isdir(path):
+        path = folder_format.resolve_load(path)
     _check_exists(path)
     ctx = serialization.make_context(
         custom_objects, bool(safe_mode) if safe_mode is not None else True, path

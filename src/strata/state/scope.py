@@ -45,6 +45,8 @@ class StateScope:
         self._draws = 0
         self.sample_mask = sample_mask
         self.losses = []
+        # tf.keras 2's `Layer.add_metric` values of this forward pass, by name.
+        self.metrics = {}
 
     def tracks(self, var) -> bool:
         return var.uid in self._values
