@@ -542,3 +542,18 @@ def test_pydataset_order_and_steps_match_keras(steps_per_epoch, epochs):
     # index: compare the reads of the epochs.
     assert read[1:] == keras_read[1:]
     np.testing.assert_allclose(loss, keras_loss, rtol=1e-5)
+
+
+def test_grain_datasets_train_as_in_keras():
+    """Keras 3 takes grain datasets on every backend."""
+    grain = pytest.importorskip("grain", reason="optional dependency: grain is not installed")
+    x, y = _data(12)
+    runs = []
+    for model in _pair():
+        dataset = grain.MapDataset.source(list(zip(x, y))).batch(4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras warns that a MapDataset "ran out of data"
+            history = model.fit(dataset, epochs=2, verbose=0, shuffle=False)
+            runs.append((history.history["loss"], model.evaluate(dataset, verbose=0)))
+    np.testing.assert_allclose(runs[1][0], runs[0][0], rtol=1e-5)
+    np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-5)
