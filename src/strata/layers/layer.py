@@ -16,11 +16,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from strata import constraints as strata_constraints
 from strata import initializers as strata_initializers
+from strata import regularizers as strata_regularizers
 from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
+from strata.layers.extension_points import (
+    LayerExtensionPoints,
+    check_weight_options,
+    weight_args,
+)
+from strata.layers.input_spec import assert_input_compatibility
 from strata.mixed_precision import policy as mixed_precision_policy
-from strata.state import carried_masks
+from strata.state import carried_masks, name_scope
 from strata.state import scope as state_scope
 from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case, unique_name
@@ -34,7 +42,7 @@ STRUCTURE = {"version": 0}
 _PROBE_SIZES = (83, 89)
 
 
-class Layer:
+class Layer(LayerExtensionPoints):
     """Base class of every layer (and, through `Model`, of every model).
 
     Args:
@@ -117,28 +125,44 @@ class Layer:
     # ---- weights --------------------------------------------------------------------------
     def add_weight(
         self,
-        shape=(),
-        initializer="glorot_uniform",
+        *args,
+        shape=None,
+        initializer=None,
         dtype=None,
         trainable=True,
-        name=None,
+        autocast=True,
         regularizer=None,
         constraint=None,
+        aggregation="none",
+        overwrite_with_gradient=False,
+        name=None,
     ) -> Variable:
-        """Create a weight owned by this layer.
+        """Create a weight owned by this layer (Keras 3's signature).
 
         Args:
-            shape: tuple of ints.
-            initializer: name, `Initializer`, or callable ``(shape, dtype) -> array``.
+            shape: tuple of ints (default ``()``); may be given positionally, as may
+                `initializer` and `dtype` (Keras's legacy order).
+            initializer: name, `Initializer`, or callable ``(shape, dtype) -> array``; default
+                ``"glorot_uniform"`` for float weights, ``"zeros"`` otherwise.
             dtype: defaults to the layer's dtype.
             trainable: whether the optimizer updates it.
-            name: short name (``"kernel"``); the variable's path is ``"<layer>/<name>"``.
-            regularizer: optional callable ``weight -> scalar`` added to the training loss.
-            constraint: optional callable applied to the weight after each update.
+            autocast: whether a mixed-precision layer reads it in its compute dtype.
+            regularizer: name, `Regularizer` or callable ``weight -> scalar`` added to the loss.
+            constraint: name, `Constraint` or callable applied to the weight after each update.
+            aggregation: Keras's multi-replica hint (``"none"``, ``"mean"``, ``"sum"``,
+                ``"only_first_replica"``); recorded on the variable.
+            overwrite_with_gradient: not supported (must be False).
+            name: short name (``"kernel"``); the variable's path is ``"<layer path>/<name>"``.
         """
+        shape, initializer, dtype = weight_args(args, shape, initializer, dtype)
         shape = tuple(int(d) for d in shape)
         dtype = _dtype_name(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
         init = strata_initializers.get(initializer)
+        regularizer = strata_regularizers.get(regularizer)
+        constraint = strata_constraints.get(constraint)
+        check_weight_options(aggregation, overwrite_with_gradient)
         name = name or f"variable_{len(self._own_variables)}"
         _charge_weight_budget(self.name, name, shape, dtype)
         # Weights may be created while a model is being traced (a subclassed model's sublayers
@@ -146,7 +170,11 @@ class Layer:
         with jax.ensure_compile_time_eval():
             value = init(shape, dtype)
         variable = Variable(value, name=name, trainable=trainable, dtype=dtype)
-        variable.path = f"{self.name}/{name}"
+        self.__dict__.setdefault("_path", name_scope.prefixed(self.name))
+        variable.path = f"{self._path}/{name}"
+        variable.autocast = bool(autocast)
+        variable.aggregation = aggregation or "none"
+        variable.regularizer = regularizer
         variable.constraint = constraint
         self._own_variables.append(variable)
         STRUCTURE["version"] += 1
@@ -341,6 +369,7 @@ class Layer:
             mask = carried_masks.masks_of_inputs(first)
         first = _to_array_tree(first, self.compute_dtype)
         args = (first,) + args[1:]
+        assert_input_compatibility(self.input_spec, first, self.name)
         self._check_input(first)
         self._maybe_build(_shapes_of(first))
         kwargs = self._fill_call_defaults({**kwargs, "mask": mask})
@@ -366,6 +395,7 @@ class Layer:
         return outputs
 
     def _symbolic_call(self, args, kwargs):
+        assert_input_compatibility(self.input_spec, args[0], self.name)
         self._check_input(args[0])
         self._maybe_build(jax.tree_util.tree_map(lambda t: t.shape, args[0]))
         try:
