@@ -133,6 +133,17 @@ def weight_args(args, shape, initializer, dtype):
     return given["shape"], given["initializer"], given["dtype"]
 
 
+def check_base_options(owner: str, activity_regularizer) -> None:
+    """Reject a base-`Layer` `activity_regularizer`, which strata's base class cannot apply
+    (Keras writes ``None`` for it into custom layers' configs, so None is accepted)."""
+    if activity_regularizer is not None:
+        raise ValueError(
+            f"{owner}: the base `Layer` does not apply `activity_regularizer` in strata; "
+            f"received activity_regularizer={activity_regularizer!r}. Add the penalty in `call` "
+            "with `self.add_loss(...)` instead."
+        )
+
+
 def check_weight_options(aggregation, overwrite_with_gradient) -> None:
     """Reject `add_weight` options strata cannot honour."""
     if aggregation not in _AGGREGATIONS:

@@ -23,6 +23,7 @@ from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
 from strata.layers.extension_points import (
     LayerExtensionPoints,
+    check_base_options,
     check_weight_options,
     weight_args,
 )
@@ -49,6 +50,9 @@ class Layer(LayerExtensionPoints):
         name: unique name within a model; derived from the class name when omitted.
         trainable: whether `fit` updates this layer's weights.
         dtype: dtype of the weights and of the computation (default ``"float32"``).
+        activity_regularizer: accepted as None only (Keras writes it into custom layers'
+            configs); layers that support one take it as their own argument.
+        autocast: whether float weights are read in the compute dtype under a mixed policy.
         input_shape / input_dim / batch_size: legacy tf.keras arguments; in a `Sequential` model
             they declare the model's input (with a deprecation warning).
 
@@ -71,6 +75,8 @@ class Layer(LayerExtensionPoints):
         input_dim=None,
         batch_size=None,
         batch_input_shape=None,
+        activity_regularizer=None,
+        autocast=True,
         **unknown,
     ):
         if unknown:
@@ -102,6 +108,8 @@ class Layer(LayerExtensionPoints):
         self._declared_batch_size = batch_size
         if batch_input_shape is not None:
             self._declared_batch_size = batch_input_shape[0]
+        check_base_options(type(self).__name__, activity_regularizer)
+        self.autocast = bool(autocast)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -379,7 +387,7 @@ class Layer(LayerExtensionPoints):
             self._clear_added_losses()
         _eager_calls.depth = getattr(_eager_calls, "depth", 0) + 1
         try:
-            if self.dtype_policy.is_mixed:
+            if self.dtype_policy.is_mixed and self.autocast:
                 with state_scope.autocast(self.compute_dtype):
                     outputs = self.call(*args, **kwargs)
             else:
