@@ -175,7 +175,10 @@ class Optimizer(OptimizerVariables):
 
     # ---- the pure core -------------------------------------------------------------------------
     def rule(self, learning_rate) -> optax.GradientTransformation:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither `rule` (an optax transformation) nor "
+            "`update_step(gradient, variable, learning_rate)`."
+        )
 
     def transformation(self, learning_rate, params) -> optax.GradientTransformation:
         """The full chain for one step: clipping, then this optimizer's rule."""
