@@ -286,3 +286,37 @@ def test_optimizer_without_rule_or_update_step_says_what_to_define():
     w = strata.Variable(np.ones(2, "float32"))
     with pytest.raises(NotImplementedError, match=r"defines neither `rule`"):
         Empty().apply([np.ones(2, "float32")], [w])
+
+
+def registered_momentum(lib):
+    base = momentum_class(lib)
+
+    @lib.saving.register_keras_serializable(package="ExtPointsOpt")
+    class SavedMomentum(base):
+        def get_config(self):
+            return {**super().get_config(), "beta": self.beta}
+
+    return SavedMomentum
+
+
+@pytest.mark.parametrize(
+    "writer, reader", [("strata", "strata"), ("strata", "keras"), ("keras", "strata")]
+)
+def test_update_step_optimizer_state_is_saved_and_loaded(writer, reader, keras, tmp_path):
+    libs = both(keras)
+    lib = libs[writer]
+    inputs = lib.Input((3,))
+    dense = lib.layers.Dense(1, kernel_initializer="ones", name="dense")
+    model = lib.Model(inputs, dense(inputs))
+    model.compile(registered_momentum(lib)(beta=0.8), "mse")
+    model.fit(X, Y_REGRESSION, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    path = str(tmp_path / "momentum.keras")
+    model.save(path)
+    registered_momentum(libs[reader])
+    loaded = libs[reader].saving.load_model(path)
+    assert loaded.optimizer.beta == 0.8
+    assert [v.path for v in loaded.optimizer.variables] == [
+        v.path for v in model.optimizer.variables
+    ]
+    for mine, other in zip(model.optimizer.variables, loaded.optimizer.variables):
+        close(np.asarray(mine), np.asarray(other), 1e-6)

@@ -64,33 +64,35 @@ def read(state, address):
 def write(state, address, value, scalar_slots=()):
     """A copy of `state` with `value` at `address` (containers on the way copied, not changed).
 
+    Values are copied (`jnp.array`): the engine donates state buffers, so none may be shared.
+
     Setting ``iterations`` also sets the rules' private step counters, which equal it (but not
     `scalar_slots`, such as Nadam's ``u_product``, which are real state).
     """
     state = dict(state)
     kind = address[0]
     if kind in ("iterations", "learning_rate"):
-        state[kind] = jnp.asarray(value, state[kind].dtype)
+        state[kind] = jnp.array(value, state[kind].dtype)
         if kind == "iterations" and state.get("slots"):
             rule_state = dict(_rule_state(state))
             for name, current in rule_state.items():
                 if not isinstance(current, list) and name not in scalar_slots:
-                    rule_state[name] = jnp.asarray(value, jnp.asarray(current).dtype)
+                    rule_state[name] = jnp.array(value, jnp.asarray(current).dtype)
             state["slots"] = _replace_last(state["slots"], rule_state)
         return state
     if kind in ("slot", "scalar"):
         rule_state = dict(_rule_state(state))
         if kind == "slot":
             entries = list(rule_state[address[1]])
-            entries[address[2]] = jnp.asarray(value, entries[address[2]].dtype)
+            entries[address[2]] = jnp.array(value, entries[address[2]].dtype)
             rule_state[address[1]] = entries
         else:
             current = rule_state[address[1]]
-            rule_state[address[1]] = jnp.asarray(value, jnp.asarray(current).dtype)
+            rule_state[address[1]] = jnp.array(value, jnp.asarray(current).dtype)
         state["slots"] = _replace_last(state["slots"], rule_state)
         return state
     extra = list(state["extra"])
-    extra[address[1]] = jnp.asarray(value, extra[address[1]].dtype)
+    extra[address[1]] = jnp.array(value, extra[address[1]].dtype)
     state["extra"] = extra
     return state
 

@@ -87,7 +87,7 @@ def deserialize_loss(name, custom_objects=None):
 
     Example:
         >>> import strata
-        >>> deserialize_loss(serialize_loss(strata.losses.Huber(delta=2.0))).delta
+        >>> deserialize_loss(serialize_loss(strata.losses.Huber(delta=2.0))).get_config()["delta"]
         2.0
     """
     from strata import losses
