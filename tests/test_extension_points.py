@@ -366,3 +366,16 @@ def test_top_level_base_classes():
     assert strata.Loss is Loss and strata.Metric is Metric and strata.Optimizer is Optimizer
     assert strata.Initializer is Initializer and strata.Regularizer is Regularizer
     assert isinstance(strata.Variable(1.0), strata.Variable)
+
+
+@pytest.mark.parametrize("argument", ["aggregation", "synchronization"])
+def test_variable_checks_kerass_hints(argument, keras):
+    for lib in (strata, keras):
+        with pytest.raises(ValueError, match=rf"Invalid value for argument `{argument}`"):
+            lib.Variable(1.0, **{argument: "bogus"})
+    assert strata.Variable(1.0, aggregation="sum").aggregation == "sum"
+
+
+def test_name_scope_rejects_unknown_options():
+    with pytest.raises(ValueError, match=r"unsupported argument\(s\) \['override_parent'\]"):
+        strata.name_scope("a", override_parent="b")

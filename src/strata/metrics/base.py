@@ -13,7 +13,7 @@ import jax.numpy as jnp
 from strata.losses.classes import keras_signature
 from strata.losses.ranks import pad_rank, squeeze_or_expand
 from strata.state import carried_masks
-from strata.state.name_scope import name_scope
+from strata.state.name_scope import prefixed
 from strata.state.stateless_scope import StatelessScope
 from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case
@@ -65,15 +65,17 @@ class Metric:
                 "Invalid value for argument `aggregation`. Expected one of `None`, `'none'`, "
                 f"`'mean'`, `'sum'`, `'only_first_replica'`. Received: aggregation={aggregation}"
             )
-        with name_scope(self.name):
-            variable = Variable(
-                initializer,
-                shape=tuple(shape),
-                dtype=dtype or self.dtype,
-                trainable=False,
-                aggregation=aggregation or "none",
-                name=name or f"variable_{len(self._variables_list())}",
-            )
+        variable = Variable(
+            initializer,
+            shape=tuple(shape),
+            dtype=dtype or self.dtype,
+            trainable=False,
+            aggregation=aggregation or "none",
+            name=name or f"variable_{len(self._variables_list())}",
+        )
+        # Keras's path, "<metric name>/<variable name>" (set directly: a metric's name may
+        # hold a "/", which a name scope refuses).
+        variable.path = prefixed(f"{self.name}/{variable.name}")
         self._variables_list().append(variable)
         return variable
 

@@ -30,7 +30,8 @@ class Variable:
         dtype: storage dtype; defaults to the value's dtype (float32 for an initializer).
         trainable: whether the optimizer updates it.
         autocast: whether a mixed-precision layer reads it in its compute dtype.
-        aggregation / synchronization: Keras's distribution hints, accepted for compatibility.
+        aggregation / synchronization: Keras's hints for custom multi-replica loops, checked
+            and recorded (strata's own steps do not need them).
         name: short name, e.g. ``"kernel"``; the `path` adds the active `name_scope`s.
 
     Example:
@@ -59,6 +60,8 @@ class Variable:
                 "Argument `name` must be a string and cannot contain character `/`. "
                 f"Received: name={name!r}"
             )
+        _check_choice("aggregation", aggregation, _AGGREGATIONS)
+        _check_choice("synchronization", synchronization, _SYNCHRONIZATIONS)
         if isinstance(initializer, str) or (
             callable(initializer) and not hasattr(initializer, "shape")
         ):
@@ -191,6 +194,18 @@ class Variable:
 
     def __getitem__(self, index):
         return self.value[index]
+
+
+_AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
+_SYNCHRONIZATIONS = (None, "none", "on_read", "on_write", "auto")
+
+
+def _check_choice(argument: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f"Invalid value for argument `{argument}`. Expected one of "
+            f"{', '.join(repr(a) for a in allowed)}. Received: {argument}={value!r}"
+        )
 
 
 def _unwrap(x):
