@@ -320,3 +320,17 @@ def test_update_step_optimizer_state_is_saved_and_loaded(writer, reader, keras, 
     ]
     for mine, other in zip(model.optimizer.variables, loaded.optimizer.variables):
         close(np.asarray(mine), np.asarray(other), 1e-6)
+
+
+def iterations_run(lib):
+    w = lib.Variable(np.ones(2, "float32"), name="w")
+    optimizer = lib.optimizers.SGD(learning_rate=0.1)
+    optimizer.apply([np.ones(2, "float32")], [w])
+    optimizer.apply([np.ones(2, "float32")], [w])
+    first = (int(optimizer.iterations), optimizer.iterations.numpy().item())
+    optimizer.iterations.assign(7)
+    return first, int(optimizer.iterations), int(np.asarray(optimizer.iterations.value))
+
+
+def test_iterations_answers_kerass_variable_methods(keras):
+    assert iterations_run(strata) == iterations_run(keras) == ((2, 2), 7, 7)

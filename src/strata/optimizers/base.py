@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from strata.optimizers.keras_api import OptimizerVariables
+from strata.optimizers.keras_api import IterationCount, OptimizerVariables
 from strata.utils.naming import to_snake_case, unique_name
 
 _map = jax.tree_util.tree_map
@@ -348,10 +348,11 @@ class Optimizer(OptimizerVariables):
 
     @property
     def iterations(self) -> int:
-        """The number of steps taken (inside a Keras-style `update_step`: the traced count)."""
+        """The number of steps taken: an int that also answers Keras's variable methods
+        (`numpy`, `value`, `assign`); inside a Keras-style `update_step`, the traced count."""
         if self._traced_iterations is not None:
             return self._traced_iterations
-        return 0 if self.state is None else int(self.state["iterations"])
+        return IterationCount(0 if self.state is None else int(self.state["iterations"]), self)
 
     @property
     def learning_rate(self):

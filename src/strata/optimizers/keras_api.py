@@ -24,11 +24,47 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from strata.optimizers import state_view
 from strata.state.stateless_scope import StatelessScope
 
 _AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
+
+
+class IterationCount(int):
+    """`Optimizer.iterations`: the step count as an int, with the methods Keras code calls on
+    Keras's ``iteration`` variable (`numpy()`, `value`, `assign`, `path`).
+
+    Example:
+        >>> import strata
+        >>> opt = strata.optimizers.SGD()
+        >>> int(opt.iterations), opt.iterations.numpy().item()
+        (0, 0)
+    """
+
+    def __new__(cls, count: int, optimizer):
+        obj = super().__new__(cls, count)
+        obj._optimizer = optimizer
+        return obj
+
+    def numpy(self):
+        return np.asarray(int(self), np.int64)
+
+    @property
+    def value(self):
+        return jnp.asarray(int(self), jnp.int32)
+
+    @property
+    def path(self) -> str:
+        return f"{self._optimizer.name}/iteration"
+
+    def assign(self, value) -> None:
+        """Set the optimizer's step count (as assigning Keras's ``iteration`` variable)."""
+        self._optimizer._view(("iterations",)).assign(value)
+
+    def assign_add(self, delta) -> None:
+        self.assign(int(self) + int(delta))
 
 
 class OptimizerVariables:
