@@ -259,9 +259,7 @@ def test_generator_methods_are_fit_evaluate_predict(rng):
     legacy, modern = small_model(), small_model()
     modern.set_weights(legacy.get_weights())
     with pytest.warns(DeprecationWarning, match="use `Model.fit`"):
-        old = legacy.fit_generator(
-            Batches(x, y, 4), epochs=2, verbose=0, workers=2, shuffle=False
-        )
+        old = legacy.fit_generator(Batches(x, y, 4), epochs=2, verbose=0, workers=2, shuffle=False)
     new = modern.fit(Batches(x, y, 4), epochs=2, verbose=0, shuffle=False)
     assert old.history == new.history
     with pytest.warns(DeprecationWarning, match="use `Model.evaluate`"):

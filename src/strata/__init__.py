@@ -38,12 +38,21 @@ _SUBMODULES = (
     "utils",
 )
 _OBJECTS = {
+    "Initializer": "strata.initializers",
     "Input": "strata.layers.input_layer",
+    "Layer": "strata.layers.layer",
+    "Loss": "strata.losses.classes",
+    "Metric": "strata.metrics.base",
     "Model": "strata.models.model",
+    "Optimizer": "strata.optimizers.base",
+    "Regularizer": "strata.regularizers",
     "Sequential": "strata.models.sequential",
+    "StatelessScope": "strata.state.stateless_scope",
+    "Variable": "strata.state.variable",
+    "name_scope": "strata.state.name_scope",
 }
 
-__all__ = ["Input", "Model", "Sequential", *_SUBMODULES, "__version__"]
+__all__ = [*_OBJECTS, *_SUBMODULES, "__version__"]
 
 
 def __getattr__(name: str):

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 from strata.utils.registry import lookup_identifier
 
 __all__ = [
+    "deserialize",
     "linear",
     "relu",
     "relu6",
@@ -268,15 +269,22 @@ def get(identifier):
     )
 
 
-def serialize(fn) -> str:
+def serialize(activation) -> str:
     """The registered name of an activation (its Keras config form)."""
     for name, known in _BY_NAME.items():
-        if known is fn:
+        if known is activation:
             return "silu" if known is silu else name
-    name = getattr(fn, "__name__", None)
+    name = getattr(activation, "__name__", None)
     if name in _BY_NAME:
         return name
     raise ValueError(
-        f"Cannot serialize activation {fn!r}: it is not a built-in activation. Register it with "
+        f"Cannot serialize activation {activation!r}: it is not a built-in activation. Register it with "
         "strata.saving.register_keras_serializable."
     )
+
+
+def deserialize(config, custom_objects=None):
+    """The object a Keras config dict (or a name) describes."""
+    from strata.saving.namespaced import deserialize_activation
+
+    return deserialize_activation(config, custom_objects)

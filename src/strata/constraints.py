@@ -201,15 +201,11 @@ def serialize(constraint):
     return serialize_keras_object(constraint)
 
 
-def deserialize(config):
-    """A constraint from a Keras config dict (``{"class_name": "MaxNorm", "config": {...}}``)."""
-    if not isinstance(config, dict):
-        raise ValueError(
-            f"Could not interpret constraint config {config!r}: expected a dict with "
-            "'class_name' and 'config'."
-        )
-    cls = lookup_identifier(config.get("class_name"), _BY_NAME, "constraint")
-    return cls.from_config(config.get("config") or {})
+def deserialize(config, custom_objects=None):
+    """A constraint from a Keras config dict or a name (Keras's `deserialize`)."""
+    from strata.saving.namespaced import deserialize_constraint
+
+    return deserialize_constraint(config, custom_objects)
 
 
 def get(identifier):
@@ -227,7 +223,9 @@ def get(identifier):
     if isinstance(identifier, str):
         return lookup_identifier(identifier, _BY_NAME, "constraint")()
     if isinstance(identifier, dict):
-        return deserialize(identifier)
+        from strata.saving.serialization import deserialize_keras_object
+
+        return deserialize_keras_object(identifier, kind="constraints")
     if callable(identifier):
         return identifier
     raise ValueError(

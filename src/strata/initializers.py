@@ -23,6 +23,7 @@ from strata.utils.naming import to_snake_case
 from strata.utils.registry import lookup_identifier
 
 __all__ = [
+    "deserialize",
     "Initializer",
     "Zeros",
     "Ones",
@@ -466,13 +467,18 @@ class _FromArray(Initializer):
 
 
 def serialize(initializer) -> dict:
-    return {
-        "module": "keras.initializers",
-        "class_name": type(initializer).__name__,
-        "config": initializer.get_config(),
-        "registered_name": None,
-    }
+    """Keras's config dict for an initializer (registered custom ones under their name)."""
+    from strata.saving.namespaced import serialize
+
+    return serialize(initializer)
 
 
 def as_numpy(initializer, shape, dtype="float32") -> np.ndarray:
     return np.asarray(initializer(shape, dtype))
+
+
+def deserialize(config, custom_objects=None):
+    """The object a Keras config dict (or a name) describes."""
+    from strata.saving.namespaced import deserialize_initializer
+
+    return deserialize_initializer(config, custom_objects)

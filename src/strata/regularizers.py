@@ -13,6 +13,8 @@ import jax.numpy as jnp
 from strata.utils.registry import lookup_identifier
 
 __all__ = [
+    "deserialize",
+    "serialize",
     "Regularizer",
     "L1",
     "L2",
@@ -152,3 +154,17 @@ def get(identifier):
         cls = lookup_identifier(identifier.get("class_name"), _BY_NAME, "regularizer")
         return cls.from_config(identifier.get("config", {}))
     raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}.")
+
+
+def serialize(regularizer) -> dict:
+    """Keras's config dict for a regularizer."""
+    from strata.saving.namespaced import serialize_regularizer
+
+    return serialize_regularizer(regularizer)
+
+
+def deserialize(config, custom_objects=None):
+    """The object a Keras config dict (or a name) describes."""
+    from strata.saving.namespaced import deserialize_regularizer
+
+    return deserialize_regularizer(config, custom_objects)

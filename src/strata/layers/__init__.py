@@ -3,6 +3,9 @@
 from strata._lazy import lazy_names
 
 _WHERE = {
+    "InputSpec": "strata.layers.input_spec",
+    "serialize": "strata.saving.namespaced:serialize_layer",
+    "deserialize": "strata.saving.namespaced:deserialize_layer",
     "Activation": "strata.layers.core.activation",
     "ActivityRegularization": "strata.layers.regularization.activity_regularization",
     "Add": "strata.layers.merging.elementwise",
@@ -120,6 +123,9 @@ _WHERE = {
 }
 
 __all__ = [
+    "InputSpec",
+    "serialize",
+    "deserialize",
     "GroupedQueryAttention",
     "GroupQueryAttention",
     "SpectralNormalization",

@@ -16,14 +16,23 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from strata import constraints as strata_constraints
 from strata import initializers as strata_initializers
+from strata import regularizers as strata_regularizers
 from strata.graph.node import Node
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
 from strata.layers import foreign_ops
 from strata.layers.added_metrics import AddMetricMixin
 from strata.layers.call_arguments import first_argument_by_keyword
+from strata.layers.extension_points import (
+    LayerExtensionPoints,
+    check_base_options,
+    check_weight_options,
+    weight_args,
+)
+from strata.layers.input_spec import assert_input_compatibility
 from strata.mixed_precision import policy as mixed_precision_policy
-from strata.state import carried_masks, eager_arrays  # noqa: F401 - .numpy() on outputs
+from strata.state import carried_masks, eager_arrays, name_scope  # noqa: F401 - .numpy() on outputs
 from strata.state import scope as state_scope
 from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case, unique_name
@@ -37,13 +46,16 @@ STRUCTURE = {"version": 0}
 _PROBE_SIZES = (83, 89)
 
 
-class Layer(AddMetricMixin):
+class Layer(AddMetricMixin, LayerExtensionPoints):
     """Base class of every layer (and, through `Model`, of every model).
 
     Args:
         name: unique name within a model; derived from the class name when omitted.
         trainable: whether `fit` updates this layer's weights.
         dtype: dtype of the weights and of the computation (default ``"float32"``).
+        activity_regularizer: accepted as None only (Keras writes it into custom layers'
+            configs); layers that support one take it as their own argument.
+        autocast: whether float weights are read in the compute dtype under a mixed policy.
         input_shape / input_dim / batch_size: legacy tf.keras arguments; in a `Sequential` model
             they declare the model's input (with a deprecation warning).
 
@@ -66,6 +78,8 @@ class Layer(AddMetricMixin):
         input_dim=None,
         batch_size=None,
         batch_input_shape=None,
+        activity_regularizer=None,
+        autocast=True,
         **unknown,
     ):
         if unknown:
@@ -97,6 +111,8 @@ class Layer(AddMetricMixin):
         self._declared_batch_size = batch_size
         if batch_input_shape is not None:
             self._declared_batch_size = batch_input_shape[0]
+        check_base_options(type(self).__name__, activity_regularizer)
+        self.autocast = bool(autocast)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -120,28 +136,44 @@ class Layer(AddMetricMixin):
     # ---- weights --------------------------------------------------------------------------
     def add_weight(
         self,
-        shape=(),
-        initializer="glorot_uniform",
+        *args,
+        shape=None,
+        initializer=None,
         dtype=None,
         trainable=True,
-        name=None,
+        autocast=True,
         regularizer=None,
         constraint=None,
+        aggregation="none",
+        overwrite_with_gradient=False,
+        name=None,
     ) -> Variable:
-        """Create a weight owned by this layer.
+        """Create a weight owned by this layer (Keras 3's signature).
 
         Args:
-            shape: tuple of ints.
-            initializer: name, `Initializer`, or callable ``(shape, dtype) -> array``.
+            shape: tuple of ints (default ``()``); may be given positionally, as may
+                `initializer` and `dtype` (Keras's legacy order).
+            initializer: name, `Initializer`, or callable ``(shape, dtype) -> array``; default
+                ``"glorot_uniform"`` for float weights, ``"zeros"`` otherwise.
             dtype: defaults to the layer's dtype.
             trainable: whether the optimizer updates it.
-            name: short name (``"kernel"``); the variable's path is ``"<layer>/<name>"``.
-            regularizer: optional callable ``weight -> scalar`` added to the training loss.
-            constraint: optional callable applied to the weight after each update.
+            autocast: whether a mixed-precision layer reads it in its compute dtype.
+            regularizer: name, `Regularizer` or callable ``weight -> scalar`` added to the loss.
+            constraint: name, `Constraint` or callable applied to the weight after each update.
+            aggregation: Keras's multi-replica hint (``"none"``, ``"mean"``, ``"sum"``,
+                ``"only_first_replica"``); recorded on the variable.
+            overwrite_with_gradient: not supported (must be False).
+            name: short name (``"kernel"``); the variable's path is ``"<layer path>/<name>"``.
         """
+        shape, initializer, dtype = weight_args(args, shape, initializer, dtype)
         shape = tuple(int(d) for d in shape)
         dtype = _dtype_name(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
         init = strata_initializers.get(initializer)
+        regularizer = strata_regularizers.get(regularizer)
+        constraint = strata_constraints.get(constraint)
+        check_weight_options(aggregation, overwrite_with_gradient)
         name = name or f"variable_{len(self._own_variables)}"
         _charge_weight_budget(self.name, name, shape, dtype)
         # Weights may be created while a model is being traced (a subclassed model's sublayers
@@ -149,7 +181,11 @@ class Layer(AddMetricMixin):
         with jax.ensure_compile_time_eval():
             value = init(shape, dtype)
         variable = Variable(value, name=name, trainable=trainable, dtype=dtype)
-        variable.path = f"{self.name}/{name}"
+        self.__dict__.setdefault("_path", name_scope.prefixed(self.name))
+        variable.path = f"{self._path}/{name}"
+        variable.autocast = bool(autocast)
+        variable.aggregation = aggregation or "none"
+        variable.regularizer = regularizer
         variable.constraint = constraint
         self._own_variables.append(variable)
         STRUCTURE["version"] += 1
@@ -344,6 +380,7 @@ class Layer(AddMetricMixin):
             mask = carried_masks.masks_of_inputs(first)
         first = _to_array_tree(first, self.compute_dtype)
         args = (first,) + args[1:]
+        assert_input_compatibility(self.input_spec, first, self.name)
         self._check_input(first)
         self._maybe_build(_shapes_of(first))
         kwargs = self._fill_call_defaults({**kwargs, "mask": mask})
@@ -353,7 +390,7 @@ class Layer(AddMetricMixin):
             self._clear_added_losses()
         _eager_calls.depth = getattr(_eager_calls, "depth", 0) + 1
         try:
-            if self.dtype_policy.is_mixed:
+            if self.dtype_policy.is_mixed and self.autocast:
                 with state_scope.autocast(self.compute_dtype):
                     outputs = self.call(*args, **kwargs)
             else:
@@ -374,6 +411,7 @@ class Layer(AddMetricMixin):
         return outputs
 
     def _symbolic_call(self, args, kwargs):
+        assert_input_compatibility(self.input_spec, args[0], self.name)
         self._check_input(args[0])
         self._maybe_build(jax.tree_util.tree_map(lambda t: t.shape, args[0]))
         try:

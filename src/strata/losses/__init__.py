@@ -87,7 +87,23 @@ def get(identifier) -> Loss | None:
     )
 
 
+def serialize(loss):
+    """Keras's config dict for the object (``{"module", "class_name", "config", ...}``)."""
+    from strata.saving.namespaced import serialize_loss
+
+    return serialize_loss(loss)
+
+
+def deserialize(name, custom_objects=None):
+    """The object a Keras config dict (or a name) describes."""
+    from strata.saving.namespaced import deserialize_loss
+
+    return deserialize_loss(name, custom_objects)
+
+
 __all__ = [
+    "serialize",
+    "deserialize",
     "Loss",
     "LossFunctionWrapper",
     "get",

@@ -130,7 +130,23 @@ def get(identifier) -> Metric | None:
     )
 
 
+def serialize(metric):
+    """Keras's config dict for the object (``{"module", "class_name", "config", ...}``)."""
+    from strata.saving.namespaced import serialize_metric
+
+    return serialize_metric(metric)
+
+
+def deserialize(config, custom_objects=None):
+    """The object a Keras config dict (or a name) describes."""
+    from strata.saving.namespaced import deserialize_metric
+
+    return deserialize_metric(config, custom_objects)
+
+
 __all__ = [
+    "serialize",
+    "deserialize",
     "Metric",
     "Mean",
     "Sum",

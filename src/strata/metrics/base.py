@@ -13,33 +13,130 @@ import jax.numpy as jnp
 from strata.losses.classes import keras_signature
 from strata.losses.ranks import pad_rank, squeeze_or_expand
 from strata.state import carried_masks
+from strata.state.name_scope import prefixed
+from strata.state.stateless_scope import StatelessScope
+from strata.state.variable import Variable
 from strata.utils.naming import to_snake_case
 
 
 class Metric:
     """Base class for metrics.
 
-    Subclasses define `init() -> state`, `update(state, y_true, y_pred, sample_weight) -> state`
-    and `result_of(state) -> scalar`; all three are pure, so a compiled step can carry the state.
+    Two ways to write one:
+
+    * strata's pure form: define `init() -> state`,
+      `update(state, y_true, y_pred, sample_weight) -> state` and `result_of(state) -> scalar`.
+    * Keras's form: create variables with `add_variable` in `__init__`, and override
+      `update_state` (assigning to them) and `result`. The compiled step then runs those methods
+      with the variables bound to the state it carries, so the metric works inside `fit`.
 
     Args:
         name: the metric name (default: the class name in snake_case).
         dtype: the dtype of the result (default float32).
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> class Total(Metric):
+        ...     def __init__(self, name="total"):
+        ...         super().__init__(name=name)
+        ...         self.total = self.add_variable((), "zeros", name="total")
+        ...     def update_state(self, values):
+        ...         self.total.assign_add(jnp.sum(jnp.asarray(values)))
+        ...     def result(self):
+        ...         return self.total.value
+        >>> m = Total()
+        >>> m.update_state([1.0, 2.0])
+        >>> float(m.result()), [float(v) for v in m.stateless_update_state([10.0], [5.0])]
+        (3.0, [15.0])
     """
 
     def __init__(self, name=None, dtype=None):
         self.name = name or to_snake_case(type(self).__name__)
         self.dtype = dtype or "float32"
         self._state = None
+        self._metric_variables: list = []
 
+    # -- Keras's variable-based form ---------------------------------------------------------
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """Create a (non-trainable) state variable of this metric, as Keras's
+        `Metric.add_variable`; `update_state` assigns to it and `result` reads it."""
+        if aggregation not in (None, "none", "mean", "sum", "only_first_replica"):
+            raise ValueError(
+                "Invalid value for argument `aggregation`. Expected one of `None`, `'none'`, "
+                f"`'mean'`, `'sum'`, `'only_first_replica'`. Received: aggregation={aggregation}"
+            )
+        variable = Variable(
+            initializer,
+            shape=tuple(shape),
+            dtype=dtype or self.dtype,
+            trainable=False,
+            aggregation=aggregation or "none",
+            name=name or f"variable_{len(self._variables_list())}",
+        )
+        # Keras's path, "<metric name>/<variable name>" (set directly: a metric's name may
+        # hold a "/", which a name scope refuses).
+        variable.path = prefixed(f"{self.name}/{variable.name}")
+        self._variables_list().append(variable)
+        return variable
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        """`add_variable` with Keras's `add_weight` signature (`initializer` defaults to
+        zeros)."""
+        return self.add_variable(
+            shape, "zeros" if initializer is None else initializer, dtype=dtype, name=name
+        )
+
+    def _variables_list(self) -> list:
+        # A subclass may assign attributes before calling `super().__init__`.
+        if "_metric_variables" not in self.__dict__:
+            self._metric_variables = []
+        return self._metric_variables
+
+    @property
+    def _uses_variables(self) -> bool:
+        return bool(self.__dict__.get("_metric_variables"))
+
+    def _bound(self, values):
+        pairs = list(zip(self._metric_variables, values))
+        return StatelessScope(state_mapping=pairs)
+
+    def _collect(self, scope, values) -> dict:
+        return {
+            str(i): _current(scope, v, value)
+            for i, (v, value) in enumerate(zip(self._metric_variables, values))
+        }
+
+    # -- the pure form (derived from the variable form when the metric uses variables) --------
     def init(self) -> dict:
-        raise NotImplementedError
+        if not self._uses_variables:
+            raise NotImplementedError(
+                f"{type(self).__name__}: a metric defines either `init`/`update`/`result_of` or "
+                "creates variables with `add_variable` and overrides `update_state`/`result`."
+            )
+        values = [v.value for v in self._metric_variables]
+        with self._bound(values) as scope:
+            self.reset_state()
+        return self._collect(scope, values)
 
-    def update(self, state, y_true, y_pred, sample_weight=None) -> dict:
-        raise NotImplementedError
+    def update(self, state, *args, **kwargs) -> dict:
+        if not self._uses_variables or type(self).update_state is Metric.update_state:
+            raise NotImplementedError(
+                f"{type(self).__name__} must override `update` (pure form) or `update_state` "
+                "(with variables created by `add_variable`)."
+            )
+        values = list(state.values())
+        with self._bound(values) as scope:
+            self.update_state(*args, **kwargs)
+        return self._collect(scope, values)
 
     def result_of(self, state):
-        raise NotImplementedError
+        if not self._uses_variables or type(self).result is Metric.result:
+            raise NotImplementedError(
+                f"{type(self).__name__} must override `result_of` (pure form) or `result` (with "
+                "variables created by `add_variable`)."
+            )
+        with self._bound(list(state.values())):
+            return self.result()
 
     # -- the stateful, Keras-shaped shell ---------------------------------------------------
     def update_state(self, *args, **kwargs) -> None:
@@ -51,6 +148,11 @@ class Metric:
         return self.result_of(self._state if self._state is not None else self.init())
 
     def reset_state(self) -> None:
+        if self._uses_variables:
+            # Keras's default: every variable back to zeros.
+            for variable in self._metric_variables:
+                variable.assign(jnp.zeros(variable.shape, variable.dtype))
+            return
         self._state = self.init()
 
     def __call__(self, *args, **kwargs):
@@ -60,8 +162,38 @@ class Metric:
 
     @property
     def variables(self) -> list:
+        """The metric's state: its `Variable`s (Keras's form), or the pure form's state
+        arrays in `init`'s order."""
+        if self._uses_variables:
+            return list(self._metric_variables)
         state = self._state if self._state is not None else self.init()
         return list(state.values())
+
+    # -- Keras's stateless API ----------------------------------------------------------------
+    def _state_from(self, metric_variables) -> dict:
+        keys = list(self.init().keys())
+        metric_variables = list(metric_variables)
+        if len(metric_variables) != len(keys):
+            raise ValueError(
+                "Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
+                f"{type(self).__name__}().variables. Received list with length "
+                f"{len(metric_variables)}, but expected {len(keys)} variables."
+            )
+        return {key: jnp.asarray(value) for key, value in zip(keys, metric_variables)}
+
+    def stateless_update_state(self, metric_variables, *args, **kwargs) -> list:
+        """The new values of `variables` after `update_state(*args, **kwargs)`, computed from
+        `metric_variables` without changing the metric."""
+        state = self.update(self._state_from(metric_variables), *args, **kwargs)
+        return list(state.values())
+
+    def stateless_result(self, metric_variables):
+        """`result()` for the state `metric_variables`, without changing the metric."""
+        return self.result_of(self._state_from(metric_variables))
+
+    def stateless_reset_state(self) -> list:
+        """The values `reset_state()` would give `variables`."""
+        return list(self.init().values())
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
@@ -72,6 +204,11 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
+
+
+def _current(scope, variable, fallback):
+    value = scope.get_current_value(variable)
+    return fallback if value is None else value
 
 
 def to_samples(values, sample_weight, reduce_fn, mask=None):

@@ -48,7 +48,30 @@ def get(identifier) -> Optimizer:
     )
 
 
-__all__ = ["Optimizer", "LossScaleOptimizer", "get", "legacy", "schedules", *CLASSES]
+def serialize(optimizer):
+    """Keras's config dict for the object (``{"module", "class_name", "config", ...}``)."""
+    from strata.saving.namespaced import serialize_optimizer
+
+    return serialize_optimizer(optimizer)
+
+
+def deserialize(config, custom_objects=None):
+    """The object a Keras config dict (or a name) describes."""
+    from strata.saving.namespaced import deserialize_optimizer
+
+    return deserialize_optimizer(config, custom_objects)
+
+
+__all__ = [
+    "serialize",
+    "deserialize",
+    "Optimizer",
+    "LossScaleOptimizer",
+    "get",
+    "legacy",
+    "schedules",
+    *CLASSES,
+]
 
 # Last: `legacy` builds the classes above.
 from strata.optimizers import legacy as legacy  # noqa: E402

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from strata.optimizers.keras_api import IterationCount, OptimizerVariables
 from strata.utils.naming import to_snake_case, unique_name
 
 _map = jax.tree_util.tree_map
@@ -60,7 +61,7 @@ def clip_by_global_norm(max_norm: float) -> optax.GradientTransformation:
     return optax.GradientTransformation(lambda params: optax.EmptyState(), update)
 
 
-class Optimizer:
+class Optimizer(OptimizerVariables):
     """Base class of strata's optimizers.
 
     Args:
@@ -72,7 +73,8 @@ class Optimizer:
 
     Subclasses implement `rule(learning_rate) -> optax.GradientTransformation` producing
     *updates* (added to the weights) from gradients, and list their per-weight slots in
-    `slot_groups` (Keras's variable order).
+    `slot_groups` (Keras's variable order); or, as in Keras, `update_step(gradient, variable,
+    learning_rate)` with slots made in `build` by `add_variable_from_reference`.
     """
 
     default_learning_rate = 0.001
@@ -149,6 +151,8 @@ class Optimizer:
         self._excluded_names: set[str] = set()
         self.state = None
         self._variables = None
+        self._traced_iterations = None
+        self._reset_extra()
 
     def _set_learning_rate_arg(self, learning_rate) -> None:
         if callable(learning_rate):
@@ -171,32 +175,42 @@ class Optimizer:
 
     # ---- the pure core -------------------------------------------------------------------------
     def rule(self, learning_rate) -> optax.GradientTransformation:
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither `rule` (an optax transformation) nor "
+            "`update_step(gradient, variable, learning_rate)`."
+        )
 
     def transformation(self, learning_rate, params) -> optax.GradientTransformation:
         """The full chain for one step: clipping, then this optimizer's rule."""
+        return optax.chain(*self._clipping(), self.rule(learning_rate))
+
+    def _clipping(self) -> list:
         # Keras skips a clip argument that is 0 (`if self.clipnorm and self.clipnorm > 0`).
-        parts = []
         if self.clipnorm:
-            parts.append(clip_by_norm_per_tensor(self.clipnorm))
-        elif self.global_clipnorm:
-            parts.append(clip_by_global_norm(self.global_clipnorm))
-        elif self.clipvalue:
-            parts.append(optax.clip(self.clipvalue))
-        parts.append(self.rule(learning_rate))
-        return optax.chain(*parts)
+            return [clip_by_norm_per_tensor(self.clipnorm)]
+        if self.global_clipnorm:
+            return [clip_by_global_norm(self.global_clipnorm)]
+        if self.clipvalue:
+            return [optax.clip(self.clipvalue)]
+        return []
 
     def init_state(self, params) -> dict:
         """Optimizer state for a list of weight arrays."""
         learning_rate = 0.0 if self._initial_learning_rate is None else self._initial_learning_rate
-        return {
+        state = {
             # NumPy scalars copied over: `jnp` would compile a small program for each.
             "iterations": jax.device_put(np.zeros((), np.int32)),
             "learning_rate": jax.device_put(np.asarray(learning_rate, np.float32)),
             # One compiled program creates every slot; run op by op, each new weight shape
-            # would compile its own small program.
-            "slots": jax.jit(self.transformation(jnp.float32(0.0), params).init)(list(params)),
+            # would compile its own small program. A Keras-style optimizer keeps its slots
+            # as variables made in `build` ("extra").
+            "slots": ()
+            if self._keras_style
+            else jax.jit(self.transformation(jnp.float32(0.0), params).init)(list(params)),
         }
+        if self._extra_initial:
+            state["extra"] = [jnp.array(v) for v in self._extra_initial]
+        return state
 
     def current_learning_rate(self, state):
         if self._schedule is not None:
@@ -218,20 +232,30 @@ class Optimizer:
                 else w
                 for w, decay in zip(params, mask)
             ]
-        updates, slots = self.transformation(learning_rate, params).update(
-            grads, state["slots"], params
-        )
-        new_params = optax.apply_updates(params, updates)
+        if self._keras_style:
+            for clip in self._clipping():
+                grads, _ = clip.update(grads, clip.init(params), params)
+            new_params, extra = self._keras_style_update(grads, {**state}, params)
+            slots = state["slots"]
+        else:
+            updates, slots = self.transformation(learning_rate, params).update(
+                grads, state["slots"], params
+            )
+            new_params = optax.apply_updates(params, updates)
+            extra = state.get("extra")
         new_state = {
             "iterations": state["iterations"] + 1,
             "learning_rate": state["learning_rate"],
             "slots": slots,
         }
+        if extra is not None:
+            new_state["extra"] = extra
         return new_params, new_state
 
     # ---- the Keras-shaped shell ------------------------------------------------------------------
     def build(self, variables) -> None:
         """Create the state for these variables (a list of `Variable`)."""
+        self._reset_extra()
         self._variables = list(variables)
         self.state = self.init_state([v.value for v in self._variables])
 
@@ -324,7 +348,11 @@ class Optimizer:
 
     @property
     def iterations(self) -> int:
-        return 0 if self.state is None else int(self.state["iterations"])
+        """The number of steps taken: an int that also answers Keras's variable methods
+        (`numpy`, `value`, `assign`); inside a Keras-style `update_step`, the traced count."""
+        if self._traced_iterations is not None:
+            return self._traced_iterations
+        return IterationCount(0 if self.state is None else int(self.state["iterations"]), self)
 
     @property
     def learning_rate(self):
@@ -346,30 +374,6 @@ class Optimizer:
             self.state = {**self.state, "learning_rate": jnp.asarray(value, jnp.float32)}
 
     lr = learning_rate
-
-    @property
-    def variables(self) -> list:
-        """The state as Keras lists its optimizer variables.
-
-        ``[iterations, learning_rate]`` (no learning rate with a schedule), then the slots of
-        `slot_groups`, interleaved per weight, then `scalar_slots`.
-        """
-        head = [jnp.zeros((), jnp.int32) if self.state is None else self.state["iterations"]]
-        if self._schedule is None:
-            head.append(
-                jnp.asarray(self._initial_learning_rate, jnp.float32)
-                if self.state is None
-                else self.state["learning_rate"]
-            )
-        if self.state is None:
-            return head
-        rule_state = self.state["slots"][-1]
-        slots = []
-        for group in self.slot_groups:
-            present = [name for name in group if name in rule_state]
-            for i in range(len(self._variables)):
-                slots.extend(rule_state[name][i] for name in present)
-        return head + slots + [rule_state[name] for name in self.scalar_slots]
 
     def count_params(self) -> int:
         return int(sum(np.size(v) for v in self.variables))

@@ -26,6 +26,7 @@ import warnings
 import h5py
 import numpy as np
 
+from strata.saving import own_variables
 from strata.utils.naming import to_snake_case
 
 # Keras keeps these layers' weights in a `cell` sublayer; strata's layers hold them directly.
@@ -61,6 +62,9 @@ class Entry:
     name: str
     variables: list
     optimizer: object = None
+    # The layer whose own variables these are; its `save_own_variables`/`load_own_variables`
+    # are called when it overrides them.
+    layer: object = None
 
     @property
     def group(self) -> str:
@@ -108,9 +112,9 @@ def _walk(obj, path, entries, visited, include_optimizer) -> None:
         cell = _CELL_LAYERS.get(type(obj).__name__)
     if cell is not None:
         entries.append(Entry(path, obj.name, []))
-        entries.append(Entry(_join(path, "cell"), cell, own))
+        entries.append(Entry(_join(path, "cell"), cell, own, layer=obj))
     else:
-        entries.append(Entry(path, obj.name, own))
+        entries.append(Entry(path, obj.name, own, layer=obj))
     for attr, child in _children(obj):
         child_path = _join(path, attr)
         if _is_saveable(child):
@@ -164,10 +168,12 @@ def write_weights(model, h5file: h5py.File, include_optimizer: bool = True) -> N
         group = h5file.require_group(entry.group)
         group.attrs["name"] = entry.name
         if entry.optimizer is not None:
-            values = optimizer_values(entry.optimizer)
+            items = enumerate(optimizer_values(entry.optimizer))
+        elif own_variables.overrides(entry.layer, "save_own_variables"):
+            items = own_variables.saved(entry.layer)
         else:
-            values = [v.numpy() for v in entry.variables]
-        for i, value in enumerate(values):
+            items = enumerate(v.numpy() for v in entry.variables)
+        for i, value in items:
             value = np.asarray(value)
             if value.dtype.name == "bfloat16":
                 dataset = group.create_dataset(str(i), data=value.astype(np.float32))
@@ -278,11 +284,15 @@ def load_weights(
 
     assignments = []
     optimizer_values = None
+    custom_loads = []
     for entry in weight_entries(model, include_optimizer=load_optimizer):
         group = _group_at(h5file, entry.group)
         if entry.optimizer is not None:
             if group is not None and len(group):
                 optimizer_values = (entry.optimizer, _datasets(group, entry, source))
+            continue
+        if own_variables.overrides(entry.layer, "load_own_variables"):
+            custom_loads.append((entry.layer, group))
             continue
         if not entry.variables:
             continue
@@ -318,6 +328,8 @@ def load_weights(
     values = [(variable, read_dataset(dataset)) for variable, dataset in assignments]
     for variable, value in values:
         variable.assign(value.astype(variable.dtype))
+    for layer, group in custom_loads:
+        layer.load_own_variables(own_variables.Store(group, read_dataset))
     if optimizer_values is not None:
         optimizer, datasets = optimizer_values
         set_optimizer_values(optimizer, model.trainable_weights, datasets, source)

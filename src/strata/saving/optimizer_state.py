@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import warnings
 
-import jax.numpy as jnp
 import numpy as np
+
+from strata.optimizers import state_view
 
 
 def optimizer_values(optimizer) -> list:
@@ -52,37 +53,4 @@ def set_optimizer_values(optimizer, trainable, datasets, source: str) -> None:
             )
             return
     values = [np.asarray(d[()] if hasattr(d, "id") else d) for d in datasets]
-    optimizer.state = _state_from_values(optimizer, values)
-
-
-def _state_from_values(optimizer, values: list) -> dict:
-    state = dict(optimizer.state)
-    iterations = jnp.array(values[0], state["iterations"].dtype)
-    state["iterations"] = iterations
-    position = 1
-    if optimizer._schedule is None:
-        state["learning_rate"] = jnp.array(values[1], state["learning_rate"].dtype)
-        position = 2
-    slots = list(state["slots"])
-    rule_state = dict(slots[-1])
-    count = len(optimizer._variables)
-    if position < len(values):
-        for group in optimizer.slot_groups:
-            present = [name for name in group if name in rule_state]
-            lists = {name: list(rule_state[name]) for name in present}
-            for i in range(count):
-                for name in present:
-                    lists[name][i] = jnp.array(values[position], lists[name][i].dtype)
-                    position += 1
-            rule_state.update(lists)
-        for name in optimizer.scalar_slots:
-            rule_state[name] = jnp.array(values[position], rule_state[name].dtype)
-            position += 1
-    # Keras derives the step from `iterations`; strata's rules keep it as a scalar counter.
-    # (`jnp.array` copies: the engine donates state buffers, so none may be shared.)
-    for name, value in rule_state.items():
-        if name not in optimizer.scalar_slots and not isinstance(value, list):
-            rule_state[name] = jnp.array(iterations, dtype=jnp.asarray(value).dtype)
-    slots[-1] = rule_state
-    state["slots"] = type(state["slots"])(slots)
-    return state
+    optimizer.state = state_view.state_from(optimizer, values)

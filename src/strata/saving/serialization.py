@@ -246,13 +246,15 @@ def object_config(obj) -> dict:
 
 
 def get_build_config(layer):
+    """The layer's ``build_config`` (its `get_build_config()`, which a subclass may override)."""
+    return layer.get_build_config()
+
+
+def default_build_config(layer):
     """``{"input_shape": ...}`` for a built layer (what Keras stores to rebuild it), or None."""
     from strata.models.functional import Functional
     from strata.models.sequential import Sequential
 
-    custom = getattr(layer, "get_build_config", None)
-    if custom is not None:
-        return custom()
     if isinstance(layer, Sequential):
         stack = layer._stack
         shape = stack[0].batch_shape if stack and layer.built else None
@@ -400,14 +402,16 @@ def _revivable_as_functional(cls, config: dict) -> bool:
 
 
 def build_from_config(layer, build_config) -> None:
+    """Build `layer` from its ``build_config`` (its `build_from_config`, which a subclass may
+    override)."""
+    layer.build_from_config(build_config)
+
+
+def default_build_from_config(layer, build_config) -> None:
     """Create `layer`'s weights for the shape in its ``build_config`` (no data is allocated)."""
     from strata.graph.symbolic import SymbolicTensor
     from strata.models.model import Model
 
-    custom = getattr(layer, "build_from_config", None)
-    if custom is not None:
-        custom(build_config)
-        return
     if not isinstance(build_config, dict):
         raise ValueError(f"Layer '{layer.name}': `build_config` must be a dict.")
     shape = shape_structure(build_config.get("input_shape"), f"layer '{layer.name}'")

@@ -20,26 +20,72 @@ _uids = itertools.count()
 
 
 class Variable:
-    """A model weight or other piece of state.
+    """A model weight or other piece of state (Keras's `keras.Variable`).
 
     Args:
-        value: initial array (anything `jnp.asarray` accepts).
-        name: short name, e.g. ``"kernel"``.
+        initializer: the initial value (anything `jnp.asarray` accepts), or an initializer
+            (a name such as ``"ones"``, an `Initializer`, a callable ``(shape, dtype)``) used
+            with `shape`.
+        shape: the shape, required when `initializer` is not a value.
+        dtype: storage dtype; defaults to the value's dtype (float32 for an initializer).
         trainable: whether the optimizer updates it.
-        dtype: storage dtype; defaults to the value's dtype.
+        autocast: whether a mixed-precision layer reads it in its compute dtype.
+        aggregation / synchronization: Keras's hints for custom multi-replica loops, checked
+            and recorded (strata's own steps do not need them).
+        name: short name, e.g. ``"kernel"``; the `path` adds the active `name_scope`s.
 
     Example:
         >>> v = Variable([1.0, 2.0], name="w")
         >>> v.shape, float(v.numpy().sum())
         ((2,), 3.0)
+        >>> Variable("ones", shape=(2,)).numpy().tolist()
+        [1.0, 1.0]
     """
 
-    def __init__(self, value, *, name: str = "variable", trainable: bool = True, dtype=None):
-        self._value = jnp.asarray(value, dtype=dtype)
-        self.name = name
-        self.path = name
+    def __init__(
+        self,
+        initializer=None,
+        shape=None,
+        dtype=None,
+        trainable: bool = True,
+        autocast: bool = True,
+        aggregation: str = "none",
+        synchronization: str = "auto",
+        name: str | None = None,
+    ):
+        from strata.state.name_scope import prefixed
+
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(
+                "Argument `name` must be a string and cannot contain character `/`. "
+                f"Received: name={name!r}"
+            )
+        _check_choice("aggregation", aggregation, _AGGREGATIONS)
+        _check_choice("synchronization", synchronization, _SYNCHRONIZATIONS)
+        if isinstance(initializer, str) or (
+            callable(initializer) and not hasattr(initializer, "shape")
+        ):
+            if shape is None:
+                raise ValueError(
+                    "When creating a Variable from an initializer, the `shape` argument should "
+                    f"be specified. Received: initializer={initializer!r} and shape=None"
+                )
+            from strata import initializers
+
+            with jax.ensure_compile_time_eval():
+                initializer = initializers.get(initializer)(tuple(shape), dtype or "float32")
+        self._value = jnp.asarray(initializer, dtype=dtype)
+        if shape is not None and tuple(shape) != tuple(self._value.shape):
+            raise ValueError(
+                f"Variable '{name}': the initial value has shape {tuple(self._value.shape)}, "
+                f"but shape={tuple(shape)} was given. Pass a value of that shape."
+            )
+        self.name = name or "variable"
+        self.path = prefixed(self.name)
         self.trainable = trainable
-        self.autocast = True
+        self.autocast = autocast
+        self.aggregation = aggregation
+        self.synchronization = synchronization
         self.uid = next(_uids)
 
     @property
@@ -148,6 +194,18 @@ class Variable:
 
     def __getitem__(self, index):
         return self.value[index]
+
+
+_AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
+_SYNCHRONIZATIONS = (None, "none", "on_read", "on_write", "auto")
+
+
+def _check_choice(argument: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(
+            f"Invalid value for argument `{argument}`. Expected one of "
+            f"{', '.join(repr(a) for a in allowed)}. Received: {argument}={value!r}"
+        )
 
 
 def _unwrap(x):

@@ -32,25 +32,25 @@ CLASSES = {
 }
 
 
-def serialize(schedule) -> dict:
+def serialize(learning_rate_schedule) -> dict:
     """A schedule as the dict Keras 3 writes for it (``module``, ``class_name``, ``config``).
 
     Args:
-        schedule: a built-in `LearningRateSchedule`.
+        learning_rate_schedule: a built-in `LearningRateSchedule`.
 
     Example:
         >>> serialize(InverseTimeDecay(0.1, 1, 0.5))["class_name"]
         'InverseTimeDecay'
     """
-    if not isinstance(schedule, LearningRateSchedule):
+    if not isinstance(learning_rate_schedule, LearningRateSchedule):
         raise TypeError(
             "serialize: expected a strata.optimizers.schedules.LearningRateSchedule; received "
-            f"{type(schedule).__name__}."
+            f"{type(learning_rate_schedule).__name__}."
         )
     return {
         "module": "keras.optimizers.schedules",
-        "class_name": type(schedule).__name__,
-        "config": schedule.get_config(),
+        "class_name": type(learning_rate_schedule).__name__,
+        "config": learning_rate_schedule.get_config(),
         "registered_name": None,
     }
 
