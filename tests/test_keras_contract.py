@@ -557,3 +557,17 @@ def test_grain_datasets_train_as_in_keras():
             runs.append((history.history["loss"], model.evaluate(dataset, verbose=0)))
     np.testing.assert_allclose(runs[1][0], runs[0][0], rtol=1e-5)
     np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-5)
+
+
+def test_tf_data_datasets_train_as_in_keras():
+    tf = pytest.importorskip("tensorflow", reason="optional dependency: TensorFlow not installed")
+    x, y = _data(12)
+    runs = []
+    for model in _pair():
+        dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
+        history = model.fit(dataset, epochs=2, verbose=0, shuffle=False)
+        evaluated = model.evaluate(dataset, verbose=0)
+        predicted = model.predict(tf.data.Dataset.from_tensor_slices(x).batch(4), verbose=0)
+        runs.append((history.history["loss"], evaluated, predicted))
+    for ours, theirs in zip(runs[1], runs[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
