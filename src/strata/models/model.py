@@ -10,13 +10,14 @@ import numpy as np
 
 from strata import random as strata_random
 from strata.engine.trainer import Trainer
+from strata.export.model_export import ExportMixin
 from strata.graph.symbolic import is_symbolic
 from strata.layers.layer import Layer, _to_array_tree
 from strata.saving.model_methods import SavingMixin
 from strata.state import scope as state_scope
 
 
-class Model(SavingMixin, Trainer, Layer):
+class Model(ExportMixin, SavingMixin, Trainer, Layer):
     """A trainable stack of layers.
 
     Use it as ``Model(inputs, outputs)`` (the functional API) or subclass it::
