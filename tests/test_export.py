@@ -31,11 +31,12 @@ def load(path, endpoint="serve"):
         weights = [w[f"w{i}"] for i in range(len(w.files))]
     return lambda *inputs: exported.call(weights, *inputs)
 
-path, endpoint, inputs, output = sys.argv[1:]
-with np.load(inputs) as data:
-    args = [data[f"x{i}"] for i in range(len(data.files))]
-result = load(path, endpoint)(*args)
-np.savez(output, *[np.asarray(r) for r in jax.tree_util.tree_leaves(result)])
+# Each job: an artefact, an endpoint, a file of inputs and a file for the outputs.
+for path, endpoint, inputs, output in json.loads(sys.argv[1]):
+    with np.load(inputs) as data:
+        args = [data[f"x{i}"] for i in range(len(data.files))]
+    result = load(path, endpoint)(*args)
+    np.savez(output, *[np.asarray(r) for r in jax.tree_util.tree_leaves(result)])
 """
 
 
@@ -96,52 +97,52 @@ def _train_a_little(model, shapes, rng):
     model.fit(x[0], y + 1, epochs=1, batch_size=8, verbose=0)
 
 
-def _run_loader(tmp_path, artefact, inputs, endpoint="serve"):
-    np.savez(tmp_path / "inputs.npz", **{f"x{i}": x for i, x in enumerate(inputs)})
+def _run_loader(tmp_path, jobs):
+    """Outputs of ``(artefact, endpoint, inputs)`` jobs, all run by one subprocess that has only
+    jax and numpy (one process start for many artefacts keeps the test fast)."""
+    listed = []
+    for n, (artefact, endpoint, inputs) in enumerate(jobs):
+        np.savez(tmp_path / f"in{n}.npz", **{f"x{i}": x for i, x in enumerate(inputs)})
+        listed.append(
+            [str(artefact), endpoint, str(tmp_path / f"in{n}.npz"), str(tmp_path / f"out{n}.npz")]
+        )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            LOADER,
-            str(artefact),
-            endpoint,
-            str(tmp_path / "inputs.npz"),
-            str(tmp_path / "out.npz"),
-        ],
+        [sys.executable, "-c", LOADER, json.dumps(listed)],
         check=True,
         cwd=tmp_path,
         env=env,
         capture_output=True,
         timeout=300,
     )
-    with np.load(tmp_path / "out.npz") as out:
-        return [out[f"arr_{i}"] for i in range(len(out.files))]
+    results = []
+    for n in range(len(jobs)):
+        with np.load(tmp_path / f"out{n}.npz") as out:
+            results.append([out[f"arr_{i}"] for i in range(len(out.files))])
+    return results
 
 
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_jax_artefact_runs_without_strata(tmp_path, rng, name):
-    build, shapes = MODELS[name]
-    model = _seeded(build)
-    _train_a_little(model, shapes, rng)
-    model.export(tmp_path / "served", format="jax", verbose=False)
-    described = json.loads((tmp_path / "served" / "signature.json").read_text())
-    assert described["endpoints"]["serve"]["inputs"][0]["shape"] == [None, *shapes[0]]
-    for batch in (1, 7):
-        x = _inputs(shapes, batch, rng)
-        (got,) = _run_loader(tmp_path, tmp_path / "served", x)
-        np.testing.assert_allclose(got, model.predict(x[0], verbose=0), rtol=1e-5, atol=1e-5)
-
-
-def test_jax_artefact_with_dict_inputs(tmp_path, rng):
-    model = _seeded(_two_inputs)
-    model.export(tmp_path / "served", format="jax", verbose=False)
-    described = json.loads((tmp_path / "served" / "signature.json").read_text())
+def test_jax_artefacts_run_without_strata(tmp_path, rng):
+    jobs, expected = [], []
+    for name, (build, shapes) in sorted(MODELS.items()):
+        model = _seeded(build)
+        _train_a_little(model, shapes, rng)
+        model.export(tmp_path / name, format="jax", verbose=False)
+        described = json.loads((tmp_path / name / "signature.json").read_text())
+        assert described["endpoints"]["serve"]["inputs"][0]["shape"] == [None, *shapes[0]]
+        for batch in (1, 7):
+            x = _inputs(shapes, batch, rng)
+            jobs.append((tmp_path / name, "serve", x))
+            expected.append(model.predict(x[0], verbose=0))
+    two = _seeded(_two_inputs)
+    two.export(tmp_path / "two", format="jax", verbose=False)
+    described = json.loads((tmp_path / "two" / "signature.json").read_text())
     assert [i["name"] for i in described["endpoints"]["serve"]["inputs"]] == ["a", "b"]
     a, b = _inputs([(3,)], 4, rng)[0], _inputs([(2,)], 4, rng)[0]
-    (got,) = _run_loader(tmp_path, tmp_path / "served", [a, b])
-    expected = model.predict({"a": a, "b": b}, verbose=0)
-    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    jobs.append((tmp_path / "two", "serve", [a, b]))
+    expected.append(two.predict({"a": a, "b": b}, verbose=0))
+    for (got,), want in zip(_run_loader(tmp_path, jobs), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
@@ -180,12 +181,12 @@ def test_export_archive_endpoints_and_collections(tmp_path, rng, capsys):
     archive.add_variable_collection("head_weights", extra.weights)
     archive.write_out(tmp_path / "archive")
     assert "Saved artifact at" in capsys.readouterr().out
-    x = _inputs([(5,)], 3, rng)
-    (got,) = _run_loader(tmp_path, tmp_path / "archive", x, endpoint="serve")
-    np.testing.assert_allclose(got, model.predict(x[0], verbose=0), rtol=1e-5, atol=1e-6)
-    h = _inputs([(2,)], 2, rng)
-    (got,) = _run_loader(tmp_path, tmp_path / "archive", h, endpoint="head")
-    np.testing.assert_allclose(got, extra.predict(h[0], verbose=0), rtol=1e-5, atol=1e-6)
+    x, h = _inputs([(5,)], 3, rng), _inputs([(2,)], 2, rng)
+    (served,), (head,) = _run_loader(
+        tmp_path, [(tmp_path / "archive", "serve", x), (tmp_path / "archive", "head", h)]
+    )
+    np.testing.assert_allclose(served, model.predict(x[0], verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(head, extra.predict(h[0], verbose=0), rtol=1e-5, atol=1e-6)
     described = json.loads((tmp_path / "archive" / "signature.json").read_text())
     with np.load(tmp_path / "archive" / "weights.npz") as weights:
         stored = [weights[f"w{i}"] for i in described["variable_collections"]["head_weights"]]
@@ -251,7 +252,7 @@ def test_subclassed_model_needs_a_signature(tmp_path, rng):
         verbose=False,
         input_signature=[jax.ShapeDtypeStruct((None, 4), "float32")],
     )
-    (got,) = _run_loader(tmp_path, tmp_path / "served", [x])
+    ((got,),) = _run_loader(tmp_path, [(tmp_path / "served", "serve", [x])])
     np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
 
 

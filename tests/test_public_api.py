@@ -16,6 +16,7 @@ EXPECTED = {
         "constraints",
         "datasets",
         "distribution",
+        "export",
         "initializers",
         "layers",
         "losses",
@@ -578,6 +579,7 @@ EXPECTED = {
         "save_weights",
         "serialize_keras_object",
     ],
+    "strata.export": ["ExportArchive"],
     "strata.utils": [
         "PyDataset",
         "array_to_img",

@@ -22,6 +22,7 @@ _SUBMODULES = (
     "constraints",
     "datasets",
     "distribution",
+    "export",
     "initializers",
     "layers",
     "losses",
