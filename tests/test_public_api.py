@@ -11,6 +11,7 @@ EXPECTED = {
         "Sequential",
         "__version__",
         "activations",
+        "applications",
         "callbacks",
         "config",
         "constraints",
@@ -578,6 +579,15 @@ EXPECTED = {
         "save_model",
         "save_weights",
         "serialize_keras_object",
+    ],
+    "strata.applications": [
+        "MobileNetV2",
+        "ResNet50",
+        "VGG16",
+        "imagenet_utils",
+        "mobilenet_v2",
+        "resnet50",
+        "vgg16",
     ],
     "strata.export": ["ExportArchive"],
     "strata.utils": [
