@@ -212,7 +212,7 @@ def test_failed_jax_export_names_the_layer_and_leaves_nothing(tmp_path):
     x = L.Input((2, 3))
     model = strata.Model(x, BatchAsPythonInt(name="flatten_by_int")(x))
     (tmp_path / "served").mkdir()
-    (tmp_path / "served" / "keep.txt").write_text("an earlier artefact")
+    (tmp_path / "served" / "signature.json").write_text("an earlier artefact")
     with pytest.raises(
         ValueError,
         match=r"could not export endpoint 'serve' in layer "
@@ -220,7 +220,19 @@ def test_failed_jax_export_names_the_layer_and_leaves_nothing(tmp_path):
     ):
         model.export(tmp_path / "served", format="jax", verbose=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["served"]
-    assert (tmp_path / "served" / "keep.txt").read_text() == "an earlier artefact"
+    assert (tmp_path / "served" / "signature.json").read_text() == "an earlier artefact"
+
+
+def test_export_replaces_an_artefact_but_not_another_folder(tmp_path, capsys):
+    model = _dense()
+    model.export(tmp_path / "served", format="jax", verbose=False)
+    model.export(tmp_path / "served", format="jax", verbose=False)
+    assert sorted(os.listdir(tmp_path)) == ["served"]
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "cat.png").write_bytes(b"")
+    with pytest.raises(ValueError, match="does not hold an exported artefact; it is not replaced"):
+        model.export(tmp_path / "photos", format="jax")
+    assert os.listdir(tmp_path / "photos") == ["cat.png"]
 
 
 def test_failed_onnx_export_names_the_op_and_leaves_nothing(tmp_path):

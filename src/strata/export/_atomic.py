@@ -11,9 +11,19 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def staged(filepath, *, directory: bool):
-    """Yields a temporary path next to `filepath`; on success it replaces `filepath`."""
+def staged(filepath, *, directory: bool, marker: str | None = None):
+    """Yields a temporary path next to `filepath`; on success it replaces `filepath`.
+
+    An existing folder is replaced only when it is empty or holds `marker` (an earlier artefact),
+    so a mistyped path never deletes someone's folder.
+    """
     target = Path(os.fspath(filepath))
+    if target.is_dir() and any(target.iterdir()):
+        if marker is None or not (target / marker).is_file():
+            raise ValueError(
+                f"{target} is a folder that does not hold an exported artefact; it is not "
+                "replaced. Export to a new path, or remove the folder first."
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     staging = temporary if directory else temporary / target.name

@@ -69,7 +69,7 @@ def write(filepath, endpoints, variables, owner: str, collections=None) -> None:
         },
         "variable_collections": collections or {},
     }
-    with staged(filepath, directory=True) as folder:
+    with staged(filepath, directory=True, marker="signature.json") as folder:
         for name, data in serialized.items():
             (folder / f"{name}.jax").write_bytes(data)
         np.savez(folder / "weights.npz", **{f"w{i}": w for i, w in enumerate(weights)})

@@ -13,7 +13,7 @@ import wave
 import numpy as np
 
 from strata.utils import _directory_index as index
-from strata.utils.image_dataset import check_batch_size, folder_subsets
+from strata.utils.folder_batches import check_batch_size, folder_subsets
 
 _OWNER = "audio_dataset_from_directory"
 # Sample width in bytes -> (NumPy dtype of one sample, full scale).

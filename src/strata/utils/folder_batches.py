@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from strata.engine.feeds import PyDataset
+from strata.utils import _directory_index
 
 
 class FolderBatches(PyDataset):
@@ -35,10 +36,8 @@ class FolderBatches(PyDataset):
         (2, (array([1]), array([0], dtype=int32)))
     """
 
-    def __init__(
-        self, file_paths, labels, load, collate, batch_size, shuffle, seed, class_names, workers=1
-    ):
-        super().__init__(workers=workers)
+    def __init__(self, file_paths, labels, load, collate, batch_size, shuffle, seed, class_names):
+        super().__init__()
         self.file_paths = list(file_paths)
         self.class_names = class_names
         self._labels = labels
@@ -89,3 +88,59 @@ class FolderBatches(PyDataset):
             f"FolderBatches(files={len(self.file_paths)}, batch_size={self._batch_size}, "
             f"batches={len(self)}, class_names={self.class_names!r})"
         )
+
+
+def check_batch_size(owner: str, batch_size) -> None:
+    """Reject a batch size that is not a positive int or None."""
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(
+            f"{owner}: `batch_size` must be a positive int or None; received "
+            f"batch_size={batch_size!r}."
+        )
+
+
+def folder_subsets(owner, directory, files, label_mode, **split_args):
+    """The `FolderBatches` for the requested subset (a list of two for ``subset="both"``).
+
+    `files` is ``(file_paths, labels, class_names)`` from the directory index; `split_args` are
+    validation_split, subset, batch_size, shuffle, seed, load, collate and what the formats are
+    (for the error message).
+    """
+    paths, labels, class_names = files
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(
+            f"{owner}: label_mode='binary' needs exactly 2 classes; received "
+            f"class_names={class_names!r}."
+        )
+    encoded = None
+    if labels is not None:
+        encoded = _directory_index.encode_labels(labels, label_mode, len(class_names))
+    subset = split_args["subset"]
+    subsets = ("training", "validation") if subset == "both" else (subset,)
+    made = []
+    for name in subsets:
+        part_paths, part_labels = _directory_index.split(
+            paths, encoded, split_args["validation_split"], name
+        )
+        if not part_paths:
+            what = f"{name} files" if subset == "both" else "files"
+            raise ValueError(
+                f"{owner}: found no {what} in {directory!r} (allowed extensions: "
+                f"{', '.join(split_args['formats'])})."
+            )
+        made.append(
+            FolderBatches(
+                part_paths,
+                part_labels,
+                load=split_args["load"],
+                collate=split_args["collate"],
+                batch_size=split_args["batch_size"],
+                # Keras never shuffles the validation subset of "both".
+                shuffle=split_args["shuffle"] and name != "validation",
+                seed=split_args["seed"],
+                class_names=class_names,
+            )
+        )
+    return made if subset == "both" else made[0]

@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from strata.utils import _directory_index as index
-from strata.utils.image_dataset import check_batch_size, folder_subsets
+from strata.utils.folder_batches import check_batch_size, folder_subsets
 
 _OWNER = "text_dataset_from_directory"
 
