@@ -170,3 +170,26 @@ def test_decode_predictions(tmp_path, monkeypatch):
 def test_bad_arguments(family, kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         getattr(strata.applications, family)(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "family, kwargs",
+    [
+        ("VGG16", {"include_top": False, "pooling": "avg"}),
+        ("ResNet50", {"classes": 5, "classifier_activation": None}),
+        ("MobileNetV2", {"alpha": 0.35, "classes": 5, "classifier_activation": None}),
+    ],
+)
+def test_onnx_export_agrees_with_predict(tmp_path, rng, family, kwargs):
+    pytest.importorskip("jax2onnx", reason="ONNX export is the optional strata[onnx] extra")
+    ort = pytest.importorskip("onnxruntime", reason="the ONNX file is checked in ONNX Runtime")
+    strata.utils.set_random_seed(0)
+    model = getattr(strata.applications, family)(weights=None, input_shape=(32, 32, 3), **kwargs)
+    _randomize_statistics(model, rng)
+    model.export(tmp_path / "model.onnx", format="onnx", verbose=False)
+    session = ort.InferenceSession(str(tmp_path / "model.onnx"))
+    x = rng.uniform(-1, 1, (3, 32, 32, 3)).astype("float32")
+    (got,) = session.run(None, {session.get_inputs()[0].name: x})
+    expected = model.predict(x, verbose=0)
+    assert np.abs(expected).max() > 1e-3  # a real signal, not a constant output
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())

@@ -31,6 +31,12 @@ def staged(filepath, *, directory: bool, marker: str | None = None):
         yield staging
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
+        if not directory:
+            # Companion files written beside the file (ONNX's external weights,
+            # ``<name>.data``) move with it, under the same names.
+            for companion in temporary.iterdir():
+                if companion != staging:
+                    os.replace(companion, target.parent / companion.name)
         os.replace(staging, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
