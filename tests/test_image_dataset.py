@@ -8,6 +8,7 @@ order and split are compared with Keras's own directory index in every case.
 
 import os
 
+import jax
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -258,3 +259,20 @@ def test_empty_and_missing_folders(tmp_path):
 def test_bad_arguments(folder, kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         image_dataset_from_directory(folder, verbose=False, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["bilinear", "nearest", "bicubic", "lanczos3", "lanczos5"])
+def test_numpy_resize_is_jax_image_resize(rng, method):
+    from strata.utils._image_resize import resize
+
+    jax_method = {"bilinear": "linear", "bicubic": "cubic"}.get(method, method)
+    for (h, w), (th, tw) in [
+        ((13, 17), (5, 9)),
+        ((5, 9), (13, 17)),
+        ((7, 7), (7, 3)),
+        ((3, 2), (1, 1)),
+    ]:
+        image = rng.uniform(0, 255, (h, w, 3)).astype("float32")
+        expected = jax.image.resize(image, (th, tw, 3), jax_method, antialias=False)
+        # Pixels run 0...255: 2e-3 is float32 rounding of sums taken in another order.
+        np.testing.assert_allclose(resize(image, (th, tw), method), expected, atol=2e-3)

@@ -55,6 +55,21 @@ def _weights(size_in: int, size_out: int, kernel):
     return np.where(inside[None, :], weights, 0).astype("float32")
 
 
+def _taps(size_in: int, size_out: int, kernel):
+    """``(rows, weights)``, both ``(size_out, span)``: the few input rows each output sample
+    reads (a kernel reaches a fixed distance) and their weights, zero where a row is padding."""
+    matrix = _weights(size_in, size_out, kernel).T
+    nonzero = matrix != 0
+    first = np.where(nonzero.any(axis=1), nonzero.argmax(axis=1), 0)
+    last = np.where(nonzero.any(axis=1), size_in - 1 - nonzero[:, ::-1].argmax(axis=1), 0)
+    span = int((last - first).max()) + 1
+    rows = first[:, None] + np.arange(span)
+    inside = rows < size_in
+    rows = np.minimum(rows, size_in - 1)
+    weights = np.where(inside, np.take_along_axis(matrix, rows, axis=1), 0).astype("float32")
+    return rows, weights
+
+
 def resize(image, size, interpolation: str):
     """A float32 ``(height, width, channels)`` image resized to ``size = (height, width)``.
 
@@ -66,14 +81,17 @@ def resize(image, size, interpolation: str):
         length = image.shape[axis]
         if length == target:
             continue
+        moved = np.moveaxis(image, axis, 0)
         if interpolation == "nearest":
             offsets = (np.arange(target, dtype="float32") + 0.5) * length / target
-            rows = np.floor(offsets).astype("int32")
-            image = np.take(image, rows, axis=axis)
+            resized = moved[np.floor(offsets).astype("int32")]
         else:
-            matrix = _weights(length, target, _KERNELS[interpolation])
-            image = np.moveaxis(np.tensordot(image, matrix, axes=([axis], [0])), -1, axis)
-    return image.astype("float32")
+            # The weight matrix is banded, so only its band is applied (the same sums as the
+            # full matrix product, without the multiplications by zero).
+            rows, weights = _taps(length, target, _KERNELS[interpolation])
+            resized = np.einsum("ts,ts...->t...", weights, moved[rows])
+        image = np.moveaxis(resized, 0, axis)
+    return np.ascontiguousarray(image, dtype="float32")
 
 
 def crop_to_aspect(image, size):
