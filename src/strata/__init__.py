@@ -17,12 +17,14 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",
     "constraints",
     "datasets",
     "distribution",
+    "export",
     "initializers",
     "layers",
     "losses",

@@ -20,7 +20,7 @@ Example:
 from __future__ import annotations
 
 from strata._deprecation import warn_once
-from strata.engine.feeds import PyDataset
+from strata.utils.py_dataset import PyDataset
 
 
 class LegacyGeneratorMethods:

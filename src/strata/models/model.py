@@ -12,13 +12,14 @@ from strata import random as strata_random
 from strata.engine.legacy_fit import LegacyGeneratorMethods
 from strata.engine.model_steps import StepMethods
 from strata.engine.trainer import Trainer
+from strata.export.model_export import ExportMixin
 from strata.graph.symbolic import is_symbolic
 from strata.layers.layer import Layer, _to_array_tree
 from strata.saving.model_methods import SavingMixin
 from strata.state import scope as state_scope
 
 
-class Model(LegacyGeneratorMethods, SavingMixin, StepMethods, Trainer, Layer):
+class Model(ExportMixin, LegacyGeneratorMethods, SavingMixin, StepMethods, Trainer, Layer):
     """A trainable stack of layers.
 
     Use it as ``Model(inputs, outputs)`` (the functional API) or subclass it::

@@ -1,4 +1,4 @@
-"""Image files to arrays and back, with Pillow (an optional dependency: ``strata[images]``)."""
+"""Image files to arrays and back, with Pillow (an optional dependency: ``strata[image]``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def _pil():
         from PIL import Image
     except ImportError:
         raise ImportError(
-            "Loading and saving images needs Pillow: `pip install strata[images]` (or pillow)."
+            "Loading and saving images needs Pillow: `pip install strata[image]` (or pillow)."
         ) from None
     return Image
 

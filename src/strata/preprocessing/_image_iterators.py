@@ -11,8 +11,8 @@ import os
 
 import numpy as np
 
-from strata.engine.feeds import PyDataset
 from strata.preprocessing import _image_files
+from strata.utils.py_dataset import PyDataset
 
 IMAGE_FORMATS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
 _CLASS_MODES = ("categorical", "binary", "sparse", "input", "raw", None)

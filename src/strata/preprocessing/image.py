@@ -5,7 +5,7 @@
 from NumPy's global generator in the same order, so a `seed` gives the same batches as tf.keras
 2. Its ``flow*`` methods return `PyDataset`s that `fit` streams. Keras 3 removed it; the modern
 spelling is `image_dataset_from_directory` plus the ``Random*`` preprocessing layers. Loading
-files needs Pillow (``pip install strata[images]``).
+files needs Pillow (``pip install strata[image]``).
 
 Example:
     >>> import warnings
