@@ -11,7 +11,7 @@ import os
 
 import numpy as np
 
-from strata.preprocessing import _image_files
+from strata.utils import image_utils
 from strata.utils.py_dataset import PyDataset
 
 IMAGE_FORMATS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
@@ -170,14 +170,14 @@ class FileIterator(ImageBatches):
     def _batch(self, rows):
         batch_x = np.zeros((len(rows), *self.image_shape), dtype=self.dtype)
         for i, row in enumerate(rows):
-            image = _image_files.load_img(
+            image = image_utils.load_img(
                 self.filepaths[row],
                 color_mode=self.color_mode,
                 target_size=self.target_size,
                 interpolation=self.interpolation,
                 keep_aspect_ratio=self.keep_aspect_ratio,
             )
-            x = _image_files.img_to_array(image, data_format=self.data_format)
+            x = image_utils.img_to_array(image, data_format=self.data_format)
             batch_x[i] = self._transform(x)
         if self.class_mode == "input":
             return batch_x, batch_x.copy()

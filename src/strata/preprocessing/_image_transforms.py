@@ -64,7 +64,7 @@ def brightness(x, factor):
     """PIL's brightness enhancement by `factor`, keeping the array's value range."""
     from PIL import ImageEnhance
 
-    from strata.preprocessing._image_files import array_to_img, img_to_array
+    from strata.utils.image_utils import array_to_img, img_to_array
 
     low, high = np.min(x), np.max(x)
     outside = low < 0 or high > 255

@@ -27,12 +27,12 @@ import numpy as np
 
 from strata._deprecation import warn_once
 from strata.preprocessing import _image_transforms as transforms
-from strata.preprocessing._image_files import array_to_img, img_to_array, load_img
 from strata.preprocessing._image_iterators import (
     DataFrameIterator,
     DirectoryIterator,
     NumpyArrayIterator,
 )
+from strata.utils.image_utils import array_to_img, img_to_array, load_img
 
 __all__ = ["ImageDataGenerator", "array_to_img", "img_to_array", "load_img"]
 
