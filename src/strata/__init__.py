@@ -37,11 +37,12 @@ _SUBMODULES = (
 )
 _OBJECTS = {
     "Input": "strata.layers.input_layer",
+    "KerasTensor": "strata.graph.symbolic",
     "Model": "strata.models.model",
     "Sequential": "strata.models.sequential",
 }
 
-__all__ = ["Input", "Model", "Sequential", *_SUBMODULES, "__version__"]
+__all__ = ["Input", "KerasTensor", "Model", "Sequential", *_SUBMODULES, "__version__"]
 
 
 def __getattr__(name: str):

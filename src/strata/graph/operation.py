@@ -174,3 +174,14 @@ def _bind(function, config: dict, args: tuple, kwargs: dict):
         else:
             positional.append(value)
     return positional, keywords
+
+
+def _layer_mask(inputs, mask=None, layer=None):
+    return layer.compute_mask(inputs, mask)
+
+
+def compute_mask_node(layer, inputs, mask):
+    """The symbolic mask ``layer.compute_mask(inputs, mask)``, computed as a node of its own
+    (for a `compute_mask` that works on arrays only)."""
+    cls = operation_class("ComputeMask", "strata.graph.operation", _layer_mask, ("layer",))
+    return cls(layer=layer)(inputs, mask)

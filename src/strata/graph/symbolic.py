@@ -158,8 +158,7 @@ class SymbolicTensor:
 
     def __repr__(self) -> str:
         return (
-            f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, "
-            f"name={self.name}>"
+            f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse=False, name={self.name}>"
         )
 
     # The error types below are Keras's.

@@ -52,9 +52,7 @@ def keras_op(module: str, *, tensors=("x",), class_name: str | None = None):
             for name, param in signature.parameters.items()
             if name not in tensors and param.kind not in (param.VAR_POSITIONAL, param.VAR_KEYWORD)
         )
-        cls = operation.operation_class(
-            class_name or _camel(fn.__name__), module, fn, config_names
-        )
+        cls = operation.operation_class(class_name or _camel(fn.__name__), module, fn, config_names)
 
         @functools.wraps(fn)
         def op(*args, **kwargs):

@@ -47,25 +47,25 @@ def shape(x):
     return tuple(unwrap(x).shape) if hasattr(unwrap(x), "shape") else np.shape(x)
 
 
-@keras_op(CORE, tensors=('variable',))
+@keras_op(CORE, tensors=("variable",))
 def stop_gradient(variable):
     """`variable` with its gradient blocked."""
     return jax.lax.stop_gradient(variable)
 
 
-@keras_op(CORE, tensors=('inputs', 'start_indices'))
+@keras_op(CORE, tensors=("inputs", "start_indices"))
 def slice(inputs, start_indices, shape):  # noqa: A001 - Keras's op name
     """A block of `inputs` of `shape` starting at `start_indices`."""
     return jax.lax.dynamic_slice(inputs, start_indices, shape)
 
 
-@keras_op(CORE, tensors=('inputs', 'start_indices', 'updates'))
+@keras_op(CORE, tensors=("inputs", "start_indices", "updates"))
 def slice_update(inputs, start_indices, updates):
     """`inputs` with the block at `start_indices` replaced by `updates`."""
     return jax.lax.dynamic_update_slice(inputs, updates, start_indices)
 
 
-@keras_op(CORE, tensors=('indices', 'values'))
+@keras_op(CORE, tensors=("indices", "values"))
 def scatter(indices, values, shape):
     """Zeros of `shape` with `values` added at the index rows of `indices`."""
     indices = jnp.asarray(indices)
@@ -73,7 +73,7 @@ def scatter(indices, values, shape):
     return zeros_.at[tuple(jnp.moveaxis(indices, -1, 0))].add(values)
 
 
-@keras_op(CORE, tensors=('inputs', 'indices', 'updates'))
+@keras_op(CORE, tensors=("inputs", "indices", "updates"))
 def scatter_update(inputs, indices, updates):
     """`inputs` with the elements at the index rows of `indices` set to `updates`."""
     indices = jnp.asarray(indices)
@@ -84,8 +84,7 @@ erf = unary(MATH, "erf", lambda x: jsp_special.erf(float_input(x)), "The error f
 
 
 erfinv = unary(
-    MATH,
-    "erfinv", lambda x: jsp_special.erfinv(float_input(x)), "The inverse error function."
+    MATH, "erfinv", lambda x: jsp_special.erfinv(float_input(x)), "The inverse error function."
 )
 
 

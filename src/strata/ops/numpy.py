@@ -9,9 +9,7 @@ Example:
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
-import numpy as np
 
 from strata.ops._common import FLOATX, as_axis, binary, float_input, unary
 from strata.ops._dispatch import keras_op
@@ -53,13 +51,13 @@ def ones_like(x, dtype=None):
     return jnp.ones_like(x, dtype=dtype)
 
 
-@keras_op(NUMPY, tensors=('fill_value',))
+@keras_op(NUMPY, tensors=("fill_value",))
 def full(shape, fill_value, dtype=None):
     """An array of `shape` filled with `fill_value`."""
     return jnp.full(shape, fill_value, dtype=dtype)
 
 
-@keras_op(NUMPY, tensors=('x', 'fill_value'))
+@keras_op(NUMPY, tensors=("x", "fill_value"))
 def full_like(x, fill_value, dtype=None):
     """An array like `x` filled with `fill_value`."""
     return jnp.full_like(x, fill_value, dtype=dtype)
@@ -87,31 +85,31 @@ def identity(n, dtype=None):
     return jnp.identity(n, dtype=dtype or FLOATX)
 
 
-@keras_op(NUMPY, tensors=('x1', 'x2'))
+@keras_op(NUMPY, tensors=("x1", "x2"))
 def matmul(x1, x2):
     """Matrix product of `x1` and `x2` (batched over leading axes)."""
     return jnp.matmul(x1, x2)
 
 
-@keras_op(NUMPY, tensors=('x1', 'x2'))
+@keras_op(NUMPY, tensors=("x1", "x2"))
 def dot(x1, x2):
     """Dot product: ``x1 @ x2`` for matrices, a sum over the last/second-to-last axes in general."""
     return jnp.dot(x1, x2)
 
 
-@keras_op(NUMPY, tensors=('operands',))
+@keras_op(NUMPY, tensors=("operands",))
 def einsum(subscripts, *operands, **kwargs):
     """Einstein summation, e.g. ``einsum("bij,jk->bik", x, w)``."""
     return jnp.einsum(subscripts, *operands, **kwargs)
 
 
-@keras_op(NUMPY, tensors=('x1', 'x2'))
+@keras_op(NUMPY, tensors=("x1", "x2"))
 def tensordot(x1, x2, axes=2):
     """Sum products over the given axes of `x1` and `x2`."""
     return jnp.tensordot(x1, x2, axes=axes)
 
 
-@keras_op(NUMPY, tensors=('x1', 'x2'))
+@keras_op(NUMPY, tensors=("x1", "x2"))
 def outer(x1, x2):
     """Outer product of two vectors."""
     return jnp.outer(x1, x2)
@@ -123,7 +121,7 @@ def tanh(x):
     return jnp.tanh(x)
 
 
-@keras_op(NUMPY, tensors=('xs',))
+@keras_op(NUMPY, tensors=("xs",))
 def concatenate(xs, axis=0):
     """Join a list of arrays along `axis` (default 0, as in Keras)."""
     return jnp.concatenate(list(xs), axis=axis)
@@ -135,13 +133,13 @@ def stack(x, axis=0):
     return jnp.stack(list(x), axis=axis)
 
 
-@keras_op(NUMPY, tensors=('xs',))
+@keras_op(NUMPY, tensors=("xs",))
 def vstack(xs):
     """Stack arrays row-wise."""
     return jnp.vstack(list(xs))
 
 
-@keras_op(NUMPY, tensors=('xs',))
+@keras_op(NUMPY, tensors=("xs",))
 def hstack(xs):
     """Stack arrays column-wise."""
     return jnp.hstack(list(xs))
@@ -195,7 +193,7 @@ def split(x, indices_or_sections, axis=0):
     return jnp.split(x, indices_or_sections, axis=axis)
 
 
-@keras_op(NUMPY, tensors=('x', 'constant_values'))
+@keras_op(NUMPY, tensors=("x", "constant_values"))
 def pad(x, pad_width, mode="constant", constant_values=None):
     """`x` padded by ``pad_width`` (``[(before, after), ...]``)."""
     if constant_values is not None:
@@ -255,7 +253,7 @@ def diag(x, k=0):
     return jnp.diag(x, k=k)
 
 
-@keras_op(NUMPY, tensors=('condition', 'x1', 'x2'))
+@keras_op(NUMPY, tensors=("condition", "x1", "x2"))
 def where(condition, x1=None, x2=None):
     """Elements of `x1` where `condition`, else of `x2`; the indices of True with only `condition`."""
     if x1 is None and x2 is None:
@@ -265,13 +263,13 @@ def where(condition, x1=None, x2=None):
     return jnp.where(condition, x1, x2)
 
 
-@keras_op(NUMPY, tensors=('x', 'indices'))
+@keras_op(NUMPY, tensors=("x", "indices"))
 def take(x, indices, axis=None):
     """Elements of `x` at `indices` (along `axis`, or of the flattened array)."""
     return jnp.take(x, jnp.asarray(indices), axis=axis)
 
 
-@keras_op(NUMPY, tensors=('x', 'indices'))
+@keras_op(NUMPY, tensors=("x", "indices"))
 def take_along_axis(x, indices, axis=None):
     """Elements of `x` picked by an index array of matching rank along `axis`."""
     return jnp.take_along_axis(x, jnp.asarray(indices), axis=axis)
@@ -334,7 +332,7 @@ def var(x, axis=None, keepdims=False):
     return jnp.var(float_input(x), axis=as_axis(axis), keepdims=keepdims)
 
 
-@keras_op(NUMPY, tensors=('x', 'weights'))
+@keras_op(NUMPY, tensors=("x", "weights"))
 def average(x, axis=None, weights=None):
     """The (weighted) average along `axis`."""
     return jnp.average(float_input(x), axis=as_axis(axis), weights=weights)
@@ -494,7 +492,9 @@ divide = binary(NUMPY, "divide", jnp.true_divide, "``x1 / x2``.")
 true_divide = binary(NUMPY, "true_divide", jnp.true_divide, "``x1 / x2``.")
 
 
-divide_no_nan = binary(NUMPY, "divide_no_nan",
+divide_no_nan = binary(
+    NUMPY,
+    "divide_no_nan",
     lambda x1, x2: jnp.where(x2 == 0, 0, x1 / jnp.where(x2 == 0, 1, x2)),
     "``x1 / x2``, with 0 where `x2` is 0.",
 )
@@ -543,7 +543,6 @@ logical_or = binary(NUMPY, "logical_or", jnp.logical_or, "Elementwise OR.")
 
 
 logical_xor = binary(NUMPY, "logical_xor", jnp.logical_xor, "Elementwise XOR.")
-
 
 
 @keras_op(NUMPY, tensors=("x", "key"))
