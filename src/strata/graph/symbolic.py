@@ -173,9 +173,6 @@ class SymbolicTensor:
     def __array__(self, *args, **kwargs):
         raise ValueError(_no_values("converted to a NumPy array"))
 
-    def __jax_array__(self):
-        raise TypeError(_no_values("passed to a `jax.numpy` function"))
-
     def __float__(self):
         raise ValueError(_no_values("converted to a float"))
 

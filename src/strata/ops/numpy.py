@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
 from strata.ops._common import FLOATX, as_axis, binary, float_input, unary
 from strata.ops._dispatch import keras_op
@@ -551,7 +552,37 @@ def get_item(x, key):
     reads the keys it saved."""
     if isinstance(key, list):
         key = tuple(key)
-    return jnp.asarray(x)[key]
+    x = jnp.asarray(x)
+    _check_static_indices(x.shape, key if isinstance(key, tuple) else (key,))
+    return x[key]
+
+
+def _check_static_indices(shape: tuple, parts: tuple) -> None:
+    """Raise for an int index out of range, or too many indices (JAX would clamp silently;
+    NumPy and Keras raise)."""
+    consuming = [p for p in parts if p is not None and p is not Ellipsis]
+    if len(consuming) > len(shape):
+        raise IndexError(
+            f"get_item: too many indices for a tensor of shape {tuple(shape)}: the key "
+            f"{parts!r} indexes {len(consuming)} axes."
+        )
+    if Ellipsis in parts:
+        cut = parts.index(Ellipsis)
+        left = [p for p in parts[:cut] if p is not None]
+        right = [p for p in parts[cut + 1 :] if p is not None]
+        placed = list(enumerate(left)) + [
+            (len(shape) - len(right) + i, p) for i, p in enumerate(right)
+        ]
+    else:
+        placed = list(enumerate(consuming))
+    for axis, part in placed:
+        if isinstance(part, int | np.integer) and not isinstance(part, bool):
+            size = shape[axis]
+            if not -size <= part < size:
+                raise IndexError(
+                    f"get_item: index {part} is out of bounds for axis {axis} with size {size} "
+                    f"(tensor of shape {tuple(shape)})."
+                )
 
 
 __all__ = [
