@@ -53,8 +53,10 @@ class SymbolicTensor:
     Args:
         shape: a tuple whose entries are ints or None (unknown, e.g. the batch size).
         dtype: a dtype name such as ``"float32"``.
+        sparse, ragged: only False (strata has no sparse or ragged tensors; True is refused).
+        record_history: accepted for Keras's signature; a tensor made directly has no history
+            either way, and layer and op calls always record theirs.
         name: a readable name.
-        sparse: whether it stands for a sparse tensor (always False: strata has none).
 
     Example:
         >>> t = SymbolicTensor((None, 3), "float32")
@@ -67,11 +69,19 @@ class SymbolicTensor:
     # NumPy defers to our reflected operators (``np_array @ tensor``) instead of converting.
     __array_ufunc__ = None
 
-    def __init__(self, shape, dtype="float32", *, name: str | None = None, sparse=False):
-        if sparse:
+    def __init__(
+        self,
+        shape,
+        dtype="float32",
+        sparse=False,
+        ragged=False,
+        record_history=True,
+        name: str | None = None,
+    ):
+        if sparse or ragged:
             raise ValueError(
-                f"Symbolic tensor {name!r}: sparse tensors are not supported by strata; pass "
-                "dense arrays (e.g. `x.todense()`) and leave `sparse` at False."
+                f"Symbolic tensor {name!r}: sparse and ragged tensors are not supported by "
+                "strata; use dense arrays (e.g. `x.toarray()`) and leave `sparse`/`ragged` False."
             )
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = str(dtype)

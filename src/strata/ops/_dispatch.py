@@ -31,7 +31,7 @@ from strata.state.variable import Variable, unwrap
 
 def unwrap_all(tree):
     """Variables anywhere in `tree` (lists of tensors included) replaced by their arrays."""
-    return jax.tree_util.tree_map(unwrap, tree, is_leaf=lambda node: isinstance(node, Variable))
+    return jax.tree_util.tree_map(unwrap, tree, is_leaf=_is_variable)
 
 
 def keras_op(module: str, *, tensors=("x",), class_name: str | None = None):
@@ -56,13 +56,32 @@ def keras_op(module: str, *, tensors=("x",), class_name: str | None = None):
 
         @functools.wraps(fn)
         def op(*args, **kwargs):
-            if any(is_symbolic(x) for x in jax.tree_util.tree_leaves((args, kwargs))):
+            leaves = _leaves(args, kwargs)
+            if any(is_symbolic(x) for x in leaves):
                 return operation.record(cls, signature, args, kwargs)
-            return fn(*unwrap_all(args), **unwrap_all(kwargs))
+            if any(isinstance(x, Variable) for x in leaves):
+                args, kwargs = unwrap_all(args), unwrap_all(kwargs)
+            return fn(*args, **kwargs)
 
         return op
 
     return decorate
+
+
+def _leaves(args: tuple, kwargs: dict) -> list:
+    """The arguments, with lists, tuples and dicts opened (cheaply: most ops get plain arrays,
+    and this runs on every eager call)."""
+    leaves = []
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, list | tuple | dict):
+            leaves.extend(jax.tree_util.tree_leaves(value, is_leaf=_is_variable))
+        else:
+            leaves.append(value)
+    return leaves
+
+
+def _is_variable(x) -> bool:
+    return isinstance(x, Variable)
 
 
 def _camel(name: str) -> str:
