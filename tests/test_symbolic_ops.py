@@ -301,3 +301,22 @@ def test_indexing_shapes_and_values_match_numpy(key):
     assert out.dtype == "float32"
     values = ops.get_item(data, key)
     np.testing.assert_array_equal(values, expected)
+
+
+def test_plot_model_draws_op_nodes_as_keras_does():
+    # Keras draws a functional model's `operations`: op nodes get boxes and edges of their own.
+    import xml.etree.ElementTree as ET
+
+    model = _mixed_model(strata)
+    plot = strata.utils.plot_model(model, to_file=None, show_shapes=True)
+    groups = [g for g in ET.fromstring(plot.svg).iter() if g.tag.endswith("}g")]
+    boxes = {g.get("id") for g in groups if g.get("class") == "node"}
+    edges = {g.get("id") for g in groups if g.get("class") == "edge"}
+    assert boxes == {op.name for op in model.operations}
+    assert {"x->multiply", "multiply->add", "get_item->negative"} <= edges
+
+
+def test_numpy_values_on_the_left_defer_to_the_symbolic_tensor():
+    x = strata.Input((4,))
+    assert (np.float32(2.0) * x).shape == (None, 4)
+    assert (np.ones((2, 4), "float32") @ ops.transpose(x)).shape == (2, None)
