@@ -320,3 +320,33 @@ def test_numpy_values_on_the_left_defer_to_the_symbolic_tensor():
     x = strata.Input((4,))
     assert (np.float32(2.0) * x).shape == (None, 4)
     assert (np.ones((2, 4), "float32") @ ops.transpose(x)).shape == (2, None)
+
+
+def _control_flow(lib, x):
+    return [
+        lib.ops.map(lambda row: row * 2.0, x),
+        lib.ops.vectorized_map(lambda row: lib.ops.sum(row), x),
+        lib.ops.fori_loop(0, 3, lambda i, value: value + 1.0, x),
+        lib.ops.scan(lambda carry, row: (carry + row, carry * 2.0), lib.ops.zeros((4,)), x)[1],
+    ]
+
+
+def test_control_flow_ops_on_symbolic_tensors_match_keras(keras, rng):
+    data = rng.normal(size=(3, 4)).astype("float32")
+    results = []
+    for lib in (strata, keras):
+        x = lib.Input((4,))
+        outs = _control_flow(lib, x)
+        results.append(
+            ([tuple(o.shape) for o in outs], lib.Model(x, outs).predict(data, verbose=0))
+        )
+    assert results[0][0] == results[1][0]
+    for ours, theirs in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_a_lambda_inside_an_op_node_is_not_saved():
+    x = strata.Input((4,))
+    model = strata.Model(x, ops.map(lambda row: row * 2.0, x))
+    with pytest.raises(ValueError, match="Cannot save the Python lambda"):
+        model.to_json()

@@ -106,11 +106,13 @@ def top_k(x, k, sorted=True):  # noqa: A002 - Keras's argument name
     return jax.lax.top_k(x, k)
 
 
+@keras_op(CORE, tensors=("pred", "true_fn", "false_fn"))
 def cond(pred, true_fn, false_fn):
     """``true_fn()`` if `pred` else ``false_fn()``, traced as one `jax.lax.cond`."""
     return jax.lax.cond(unwrap(pred), true_fn, false_fn)
 
 
+@keras_op(CORE, tensors=("f", "init", "xs"))
 def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     """Loop ``carry, y = f(carry, x)`` over the leading axis of `xs`: ``(carry, stacked ys)``."""
     return jax.lax.scan(
@@ -118,6 +120,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
     )
 
 
+@keras_op(CORE, tensors=("loop_vars",))
 def while_loop(cond, body, loop_vars, maximum_iterations=None):
     """Run ``loop_vars = body(*loop_vars)`` while ``cond(*loop_vars)``; returns the loop vars.
 
@@ -149,16 +152,19 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     return result[0]
 
 
+@keras_op(CORE, tensors=("init_val",))
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for ``i`` in ``[lower, upper)``; returns the final value."""
     return jax.lax.fori_loop(lower, upper, body_fun, unwrap_all(init_val))
 
 
+@keras_op(CORE, tensors=("f", "xs"))
 def map(f, xs):  # noqa: A001 - Keras's op name
     """``f`` applied to each slice of `xs` along its leading axis, results stacked."""
     return jax.lax.map(f, unwrap_all(xs))
 
 
+@keras_op(CORE, tensors=("elements",))
 def vectorized_map(function, elements):
     """``function`` applied to each leading-axis slice of `elements`, vectorized with `vmap`."""
     return jax.vmap(function)(unwrap_all(elements))
