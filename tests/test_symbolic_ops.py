@@ -350,3 +350,30 @@ def test_a_lambda_inside_an_op_node_is_not_saved():
     model = strata.Model(x, ops.map(lambda row: row * 2.0, x))
     with pytest.raises(ValueError, match="Cannot save the Python lambda"):
         model.to_json()
+
+
+_DTYPES = ["bool", "int8", "uint8", "int16", "int32", "float16", "bfloat16", "float32"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    op=st.sampled_from(["add", "subtract", "multiply", "true_divide", "maximum", "power"]),
+    dtypes=st.tuples(st.sampled_from(_DTYPES), st.sampled_from(_DTYPES)).filter(
+        lambda pair: pair != ("bool", "bool")  # Keras keeps bool where JAX promotes or refuses
+    ),
+)
+def test_binary_op_dtypes_match_keras(op, dtypes):
+    import keras
+
+    found = []
+    for lib in (strata, keras):
+        x1, x2 = (lib.Input((3,), dtype=dtype) for dtype in dtypes)
+        found.append(getattr(lib.ops, op)(x1, x2).dtype)
+    assert found[0] == found[1]
+
+
+@pytest.mark.parametrize("op", ["floor", "ceil", "sqrt", "exp", "mean", "sum", "argmax", "abs"])
+@pytest.mark.parametrize("dtype", ["int8", "int32", "float16", "float32"])
+def test_unary_op_dtypes_match_keras(keras, op, dtype):
+    ours = getattr(ops, op)(strata.Input((3,), dtype=dtype)).dtype
+    assert ours == getattr(keras.ops, op)(keras.Input((3,), dtype=dtype)).dtype

@@ -424,10 +424,20 @@ negative = unary(NUMPY, "negative", jnp.negative, "``-x``.")
 reciprocal = unary(NUMPY, "reciprocal", lambda x: 1.0 / float_input(x), "``1 / x``.")
 
 
-floor = unary(NUMPY, "floor", jnp.floor, "Round down.")
+floor = unary(
+    NUMPY,
+    "floor",
+    lambda x: jnp.floor(float_input(x)),
+    "Round down (integers give float32, as in Keras).",
+)
 
 
-ceil = unary(NUMPY, "ceil", jnp.ceil, "Round up.")
+ceil = unary(
+    NUMPY,
+    "ceil",
+    lambda x: jnp.ceil(float_input(x)),
+    "Round up (integers give float32, as in Keras).",
+)
 
 
 sin = unary(NUMPY, "sin", jnp.sin, "Sine.")
