@@ -377,3 +377,13 @@ def test_binary_op_dtypes_match_keras(op, dtypes):
 def test_unary_op_dtypes_match_keras(keras, op, dtype):
     ours = getattr(ops, op)(strata.Input((3,), dtype=dtype)).dtype
     assert ours == getattr(keras.ops, op)(keras.Input((3,), dtype=dtype)).dtype
+
+
+def test_two_ops_cannot_claim_one_keras_class_name():
+    from strata.ops._dispatch import keras_op
+
+    with pytest.raises(ValueError, match="Two ops claim the Keras class name 'Add'"):
+
+        @keras_op("keras.src.ops.numpy")
+        def add(x1, x2):
+            return x1

@@ -115,6 +115,11 @@ def operation_class(class_name: str, module: str, function, config_names: tuple)
             },
         )
         OPERATIONS[class_name] = cls
+    elif cls.function is not function:
+        raise ValueError(
+            f"Two ops claim the Keras class name {class_name!r}: `{cls.function.__name__}` and "
+            f"`{function.__name__}`. Give one of them its own `class_name`."
+        )
     return cls
 
 
