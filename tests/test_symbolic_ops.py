@@ -387,3 +387,17 @@ def test_two_ops_cannot_claim_one_keras_class_name():
         @keras_op("keras.src.ops.numpy")
         def add(x1, x2):
             return x1
+
+
+def test_keras_tensor_constructor_arguments():
+    tensor = strata.KerasTensor((None, 2), "int32", name="t")
+    assert (tensor.shape, tensor.dtype, tensor.name, tensor._keras_history) == (
+        (None, 2),
+        "int32",
+        "t",
+        None,
+    )
+    with pytest.raises(ValueError, match="sparse and ragged tensors are not supported"):
+        strata.KerasTensor((None, 2), sparse=True)
+    with pytest.raises(ValueError, match="`record_history=False` is not supported"):
+        strata.KerasTensor((None, 2), record_history=False)

@@ -54,8 +54,8 @@ class SymbolicTensor:
         shape: a tuple whose entries are ints or None (unknown, e.g. the batch size).
         dtype: a dtype name such as ``"float32"``.
         sparse, ragged: only False (strata has no sparse or ragged tensors; True is refused).
-        record_history: accepted for Keras's signature; a tensor made directly has no history
-            either way, and layer and op calls always record theirs.
+        record_history: only True: ops and layer calls on symbolic tensors always record
+            graph nodes (False is refused).
         name: a readable name.
 
     Example:
@@ -82,6 +82,11 @@ class SymbolicTensor:
             raise ValueError(
                 f"Symbolic tensor {name!r}: sparse and ragged tensors are not supported by "
                 "strata; use dense arrays (e.g. `x.toarray()`) and leave `sparse`/`ragged` False."
+            )
+        if not record_history:
+            raise ValueError(
+                f"Symbolic tensor {name!r}: `record_history=False` is not supported; ops and "
+                "layer calls on symbolic tensors always record graph nodes in strata."
             )
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = str(dtype)
