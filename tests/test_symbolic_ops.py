@@ -401,3 +401,15 @@ def test_keras_tensor_constructor_arguments():
         strata.KerasTensor((None, 2), sparse=True)
     with pytest.raises(ValueError, match="`record_history=False` is not supported"):
         strata.KerasTensor((None, 2), record_history=False)
+
+
+def test_clone_model_and_json_keep_the_op_nodes(rng):
+    model = _mixed_model(strata)
+    clone = strata.models.clone_model(model)
+    clone.set_weights(model.get_weights())
+    x = rng.normal(size=(3, 4)).astype("float32")
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0), 1e-6)
+    rebuilt = strata.models.model_from_json(model.to_json())
+    kinds = [type(op).__name__ for op in model.operations]
+    assert [type(op).__name__ for op in clone.operations] == kinds
+    assert [type(op).__name__ for op in rebuilt.operations] == kinds
