@@ -307,6 +307,7 @@ def test_plot_model_draws_op_nodes_as_keras_does():
     # Keras draws a functional model's `operations`: op nodes get boxes and edges of their own.
     import xml.etree.ElementTree as ET
 
+    reset_names()
     model = _mixed_model(strata)
     plot = strata.utils.plot_model(model, to_file=None, show_shapes=True)
     groups = [g for g in ET.fromstring(plot.svg).iter() if g.tag.endswith("}g")]
