@@ -79,10 +79,15 @@ def attach_symbolic(layer, args: tuple, kwargs: dict, outputs) -> None:
         mask = masks_of_inputs(args[0])
     if mask is None and not layer.produces_mask:
         return
+    failures = (TypeError, ValueError, IndexError, AttributeError)
     try:
         output_mask = layer.compute_mask(args[0], mask)
-    except (TypeError, ValueError):
+    except failures:
         from strata.graph.operation import compute_mask_node
 
-        output_mask = compute_mask_node(layer, args[0], mask)
+        try:
+            output_mask = compute_mask_node(layer, args[0], mask)
+        except failures:
+            # No symbolic mask then; the model still computes and passes masks when it runs.
+            return
     attach_to_outputs(outputs, output_mask)
