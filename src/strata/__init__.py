@@ -42,6 +42,7 @@ _SUBMODULES = (
 _OBJECTS = {
     "Initializer": "strata.initializers",
     "Input": "strata.layers.input_layer",
+    "KerasTensor": "strata.graph.symbolic",
     "Layer": "strata.layers.layer",
     "Loss": "strata.losses.classes",
     "Metric": "strata.metrics.base",

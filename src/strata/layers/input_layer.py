@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 from strata.graph.node import Node
-from strata.graph.symbolic import SymbolicTensor
+from strata.graph.symbolic import SymbolicTensor, is_symbolic
 from strata.layers.layer import Layer
 
 
@@ -43,6 +43,11 @@ class InputLayer(Layer):
         shape: shape without the batch axis (an int is accepted for tf.keras 2 code).
         batch_size: optional fixed batch size.
         dtype: input dtype, ``"float32"`` by default.
+        sparse: only False (or None): strata has no sparse tensors, so a sparse input is
+            refused rather than silently made dense.
+        batch_shape: the full shape, batch axis included (instead of `shape`/`batch_size`).
+        input_tensor: an existing symbolic tensor to use as this input (Keras's
+            ``Input(tensor=...)``); its shape and dtype are taken over.
         name: layer name (``input_layer``, ``input_layer_1``, ... by default).
     """
 
@@ -65,7 +70,22 @@ class InputLayer(Layer):
                 stacklevel=2,
             )
             shape = input_shape
+        if input_tensor is not None and not is_symbolic(input_tensor):
+            raise ValueError(
+                "InputLayer: `input_tensor` (Input's `tensor`) must be a symbolic tensor (a "
+                f"KerasTensor); received {type(input_tensor).__name__}. Pass data to the model "
+                "when calling it instead."
+            )
+        if input_tensor is not None:
+            batch_shape = input_tensor.shape if batch_shape is None else batch_shape
+            dtype = input_tensor.dtype if dtype is None else dtype
         super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse:
+            raise ValueError(
+                f"InputLayer '{self.name}': `sparse=True` is not supported: strata has no sparse "
+                "tensors and will not make a sparse input dense silently. Feed dense arrays "
+                "(e.g. `x.toarray()`) to a dense Input."
+            )
         if batch_shape is not None:
             batch_shape = normalize_shape(batch_shape, f"InputLayer '{self.name}'")
         elif shape is not None:
@@ -77,7 +97,15 @@ class InputLayer(Layer):
             )
         self.batch_shape = batch_shape
         self.built = True
-        tensor = SymbolicTensor(batch_shape, self.dtype, name=self.name)
+        if input_tensor is not None and tuple(input_tensor.shape) != batch_shape:
+            raise ValueError(
+                f"InputLayer '{self.name}': `input_tensor` has shape {input_tensor.shape}, but "
+                f"the input was declared with shape {batch_shape}."
+            )
+        tensor = input_tensor
+        if tensor is None:
+            tensor = SymbolicTensor(batch_shape, self.dtype, name=self.name)
+        # As in Keras, a given tensor becomes this input: its history now starts here.
         Node(self, (), {}, tensor)
         self.output_tensor = tensor
 
@@ -125,7 +153,11 @@ def Input(
         shape: shape of one sample, e.g. ``(10,)``; ``shape=10`` is accepted (tf.keras 2 style).
         batch_size: optional fixed batch size.
         dtype: ``"float32"`` by default.
+        sparse: only False or None (strata refuses sparse inputs with a clear error).
+        batch_shape: the full shape, batch axis included.
         name: optional unique name; the model's input name (used for dict data).
+        tensor: an existing symbolic tensor to wrap as an input (it is returned, its history
+            reset to the new input layer), as in Keras.
 
     Returns:
         A `SymbolicTensor` of shape ``(batch_size, *shape)``.
@@ -135,6 +167,12 @@ def Input(
         (None, 10)
     """
     layer = InputLayer(
-        shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        batch_shape=batch_shape,
+        input_tensor=tensor,
+        name=name,
     )
     return layer.output_tensor

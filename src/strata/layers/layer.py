@@ -430,6 +430,7 @@ class Layer(AddMetricMixin, LayerExtensionPoints):
         for i, out in enumerate(jax.tree_util.tree_leaves(outputs)):
             out.name = f"{self.name}" if i == 0 else f"{self.name}_{i}"
         Node(self, args, kwargs, outputs)
+        carried_masks.attach_symbolic(self, args, kwargs, outputs)
         return outputs
 
     def _maybe_build(self, input_shape) -> None:

@@ -6,6 +6,7 @@ import jax
 import jax.numpy as jnp
 
 from strata.graph.dag import build_graph
+from strata.graph.operation import Operation
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
 from strata.layers.input_layer import InputLayer
 from strata.models.model import Model
@@ -70,6 +71,12 @@ class Functional(Model):
     # ---- graph views --------------------------------------------------------------------------
     @property
     def layers(self) -> list:
+        # As in Keras, op nodes (``x * 2``, ``ops.sum``) are `operations` but not `layers`.
+        return [layer for layer in self._sublayers if not isinstance(layer, Operation)]
+
+    @property
+    def operations(self) -> list:
+        """Every node of the graph in order: the layers and the op nodes between them."""
         return list(self._sublayers)
 
     @property

@@ -61,7 +61,7 @@ def clone_model(
         return Sequential(layers, name=model.name, trainable=model.trainable)
     if isinstance(model, Functional):
         config = model_config.functional_config(model)
-        by_name = {layer.name: layer for layer in model.layers}
+        by_name = {layer.name: layer for layer in model.operations}
         inputs = None
         if input_tensors is not None:
             given = jax.tree_util.tree_leaves(input_tensors)

@@ -71,7 +71,7 @@ def functional_config(model) -> dict:
         return serialization.serialize_keras_object(value)
 
     layers = []
-    for layer in model.layers:
+    for layer in model.operations:
         entry = serialization.serialize_object(layer)
         entry["name"] = layer.name
         nodes = [] if isinstance(layer, InputLayer) else nodes_by_layer[id(layer)]

@@ -54,8 +54,8 @@ _MODULE_KINDS = {
     "losses": "losses",
     "metrics": "metrics",
     "optimizers": "optimizers",
-    # Operations Keras saves as functional-graph nodes (e.g. a masked Embedding's NotEqual).
-    "ops": "layers",
+    # Operations Keras saves as functional-graph nodes (``keras.src.ops.numpy`` `Add`, `Sum`...).
+    "ops": "operations",
 }
 
 _HELPERS = frozenset({"get", "serialize", "deserialize"})
@@ -232,9 +232,8 @@ def builtin_tables() -> dict[str, dict[str, object]]:
 
     layer_table = classes(layers, Layer)
     layer_table.update({"Sequential": Sequential, "Functional": Functional, "Model": Model})
-    from strata.layers.core.keras_ops import OPS
-
-    layer_table.update(OPS)
+    import strata.ops  # noqa: F401 - importing the ops defines their node classes
+    from strata.graph.operation import OPERATIONS
 
     def functions(namespace):
         # Only modeling math: the namespace's lookup helpers are not something a file may name.
@@ -254,6 +253,7 @@ def builtin_tables() -> dict[str, dict[str, object]]:
         "metrics": {**metrics.CLASSES, **functions(metrics)},
         "optimizers": classes(optimizers, optimizers.Optimizer),
         "schedules": classes(schedules, schedules.LearningRateSchedule),
+        "operations": dict(OPERATIONS),
     }
 
 

@@ -5,7 +5,8 @@ arrays, so there is no graph to carry an `Embedding(mask_zero=True)` mask to the
 it. As in Keras, the mask rides on the array itself: a layer that computes an output mask
 attaches it to its outputs, and the next layer picks it up from its inputs. JAX arrays take an
 attribute; tracers (inside `jit` or `grad`) cannot, so their masks are kept by identity until
-the tracer is garbage collected.
+the tracer is garbage collected. Symbolic tensors carry theirs the same way (`attach_symbolic`),
+so ``Embedding(mask_zero=True)(inputs)._keras_mask`` is a symbolic mask, as in Keras.
 
 Example:
     >>> import numpy as np
@@ -63,3 +64,30 @@ def attach_to_outputs(outputs, mask) -> None:
         masks = [mask] * len(leaves)  # a single mask is shared by every output
     for leaf, leaf_mask in zip(leaves, masks):
         attach(leaf, leaf_mask)
+
+
+def attach_symbolic(layer, args: tuple, kwargs: dict, outputs) -> None:
+    """Give the symbolic outputs of a layer call the mask `layer.compute_mask` makes of its
+    inputs' masks (or of an explicit ``mask=``), as Keras sets `_keras_mask`.
+
+    A `compute_mask` written with `strata.ops` records its ops in the graph (Embedding's
+    ``inputs != 0`` becomes a `NotEqual` node, as in Keras); one written with `jax.numpy` is
+    run abstractly as a node of its own.
+    """
+    mask = kwargs.get("mask")
+    if mask is None:
+        mask = masks_of_inputs(args[0])
+    if mask is None and not layer.produces_mask:
+        return
+    failures = (TypeError, ValueError, IndexError, AttributeError)
+    try:
+        output_mask = layer.compute_mask(args[0], mask)
+    except failures:
+        from strata.graph.operation import compute_mask_node
+
+        try:
+            output_mask = compute_mask_node(layer, args[0], mask)
+        except failures:
+            # No symbolic mask then; the model still computes and passes masks when it runs.
+            return
+    attach_to_outputs(outputs, output_mask)

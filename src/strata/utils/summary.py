@@ -204,7 +204,11 @@ def _is_sequential_like(model) -> bool:
 def _rows(owner, sequential_like, expand_nested, show_trainable, depth):
     """Table rows for `owner`'s layers; nested models follow their own row when expanding."""
     nodes = _model_nodes(owner)
-    for layer in owner.layers:
+    from strata.models.functional import Functional
+
+    # Keras lists a functional model's op nodes too (its `operations`).
+    listed = owner.layers if type(owner).layers is not Functional.layers else owner.operations
+    for layer in listed:
         in_model = _nodes_in(layer, nodes)
         name = Text("   " * depth + "└ " if depth else "")
         name.append(f"{layer.name} (")

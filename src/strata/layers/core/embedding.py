@@ -7,6 +7,7 @@ import warnings
 import jax.numpy as jnp
 
 from strata import initializers, regularizers
+from strata.graph.symbolic import is_symbolic
 from strata.layers.layer import Layer
 
 
@@ -109,7 +110,10 @@ class Embedding(Layer):
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
-        return jnp.not_equal(jnp.asarray(inputs), 0)
+        from strata.ops import numpy as numpy_ops
+
+        # An op, so a symbolic call records Keras's `NotEqual` node for the mask.
+        return numpy_ops.not_equal(inputs if is_symbolic(inputs) else jnp.asarray(inputs), 0)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)

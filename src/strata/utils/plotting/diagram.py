@@ -181,7 +181,12 @@ def _has_graph(model) -> bool:
 
 
 def _drawn_layers(model) -> list:
-    # Keras draws `model.layers`: for Sequential that leaves out the InputLayer.
+    # Keras draws `model.layers`: for Sequential that leaves out the InputLayer; for a
+    # functional model it draws the op nodes too (its `operations`).
+    from strata.models.functional import Functional
+
+    if type(model).layers is Functional.layers:
+        return list(model.operations)
     return list(model.layers)
 
 
