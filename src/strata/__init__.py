@@ -40,15 +40,31 @@ _OBJECTS = {
     "Model": "strata.models.model",
     "Sequential": "strata.models.sequential",
 }
+# Base classes and names Keras also exports at the top (``"module:attribute"`` when renamed).
+_OBJECTS.update(
+    {
+        "Initializer": "strata.initializers",
+        "KerasTensor": "strata.graph.symbolic:SymbolicTensor",
+        "Layer": "strata.layers.layer",
+        "Loss": "strata.losses",
+        "Metric": "strata.metrics",
+        "Optimizer": "strata.optimizers",
+        "Regularizer": "strata.regularizers",
+        "version": "strata._version",
+    }
+)
 
 __all__ = ["Input", "Model", "Sequential", *_SUBMODULES, "__version__"]
+__all__ += ["Initializer", "KerasTensor", "Layer", "Loss", "Metric", "Optimizer", "Regularizer"]
+__all__ += ["version"]
 
 
 def __getattr__(name: str):
     if name in _SUBMODULES:
         module = importlib.import_module(f"strata.{name}")
     elif name in _OBJECTS:
-        module = getattr(importlib.import_module(_OBJECTS[name]), name)
+        module_name, _, attribute = _OBJECTS[name].partition(":")
+        module = getattr(importlib.import_module(module_name), attribute or name)
     else:
         raise AttributeError(f"module 'strata' has no attribute {name!r}")
     globals()[name] = module

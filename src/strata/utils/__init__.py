@@ -14,10 +14,34 @@ _WHERE = {
     "to_categorical": "strata.utils.one_hot",
 }
 
+# Keras exports the serialization registry from keras.utils as well as keras.saving.
+_WHERE.update(
+    {
+        name: "strata.saving.registry"
+        for name in (
+            "CustomObjectScope",
+            "custom_object_scope",
+            "get_custom_objects",
+            "get_registered_name",
+            "get_registered_object",
+            "register_keras_serializable",
+        )
+    }
+)
+_WHERE.update(
+    {
+        "deserialize_keras_object": "strata.saving.serialization",
+        "serialize_keras_object": "strata.saving.serialization",
+    }
+)
+
 __all__ = ["set_random_seed"]
 __all__ += ["normalize", "pad_sequences", "split_dataset", "to_categorical"]
 __all__ += ["timeseries_dataset_from_array"]
 __all__ += ["PyDataset"]
 __all__ += ["plot_history", "plot_model"]
+__all__ += ["CustomObjectScope", "custom_object_scope", "get_custom_objects"]
+__all__ += ["get_registered_name", "get_registered_object", "register_keras_serializable"]
+__all__ += ["deserialize_keras_object", "serialize_keras_object"]
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE)
