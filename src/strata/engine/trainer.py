@@ -916,13 +916,14 @@ def _check_verbose(verbose) -> None:
 
 
 def _to_floats(device_logs) -> dict:
-    """Logs as Python floats (from replicated arrays, also when they span several processes)."""
+    """Logs as Python floats (from replicated arrays, also when they span several processes);
+    a metric with one value per threshold stays an array, as in Keras."""
 
     def local(value):
         return value if getattr(value, "is_fully_addressable", True) else value.addressable_data(0)
 
     return {
-        k: float(v)
+        k: float(v) if np.ndim(v) == 0 else np.asarray(v)
         for k, v in jax.device_get({k: local(v) for k, v in device_logs.items()}).items()
     }
 

@@ -35,7 +35,16 @@ from strata.metrics.accuracy import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from strata.metrics.auc import AUC
 from strata.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
+from strata.metrics.confusion_metrics import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
 from strata.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from strata.metrics.probabilistic import (
     BinaryCrossentropy,
@@ -43,6 +52,12 @@ from strata.metrics.probabilistic import (
     KLDivergence,
     Poisson,
     SparseCategoricalCrossentropy,
+)
+from strata.metrics.rate_at_rate import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
 )
 from strata.metrics.regression import (
     CosineSimilarity,
@@ -84,6 +99,25 @@ CLASSES = {
         SparseTopKCategoricalAccuracy,
     )
 }
+# Metrics over confusion counts at thresholds.
+CLASSES.update(
+    {
+        cls.__name__: cls
+        for cls in (
+            TruePositives,
+            FalsePositives,
+            TrueNegatives,
+            FalseNegatives,
+            Precision,
+            Recall,
+            AUC,
+            SensitivityAtSpecificity,
+            SpecificityAtSensitivity,
+            PrecisionAtRecall,
+            RecallAtPrecision,
+        )
+    }
+)
 
 # Keras 3's string names: class names, their snake_case forms, and a few aliases. Metric
 # functions such as "log_cosh" are not names here (Keras rejects them too); "accuracy"/"acc" are
@@ -177,3 +211,7 @@ __all__ = [
     "mean_squared_logarithmic_error",
     "poisson",
 ]
+__all__ += ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives"]
+__all__ += ["Precision", "Recall", "AUC"]
+__all__ += ["SensitivityAtSpecificity", "SpecificityAtSensitivity"]
+__all__ += ["PrecisionAtRecall", "RecallAtPrecision"]
