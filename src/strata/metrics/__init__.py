@@ -45,7 +45,14 @@ from strata.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from strata.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from strata.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from strata.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from strata.metrics.probabilistic import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -116,6 +123,14 @@ CLASSES.update(
             PrecisionAtRecall,
             RecallAtPrecision,
         )
+    }
+)
+# Intersection over union, and correlations.
+CLASSES.update(
+    {
+        cls.__name__: cls
+        for cls in (IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU)
+        + (PearsonCorrelation, ConcordanceCorrelation)
     }
 )
 
@@ -215,3 +230,6 @@ __all__ += ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives"
 __all__ += ["Precision", "Recall", "AUC"]
 __all__ += ["SensitivityAtSpecificity", "SpecificityAtSensitivity"]
 __all__ += ["PrecisionAtRecall", "RecallAtPrecision"]
+__all__ += ["IoU", "MeanIoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU"]
+__all__ += ["PearsonCorrelation", "ConcordanceCorrelation"]
+__all__ += ["pearson_correlation", "concordance_correlation"]
