@@ -6,6 +6,7 @@ Example:
     ('MeanAbsoluteError', 'mean_absolute_error')
 """
 
+from strata.losses.focal import binary_focal_crossentropy, categorical_focal_crossentropy
 from strata.losses.functions import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -233,3 +234,4 @@ __all__ += ["PrecisionAtRecall", "RecallAtPrecision"]
 __all__ += ["IoU", "MeanIoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU"]
 __all__ += ["PearsonCorrelation", "ConcordanceCorrelation"]
 __all__ += ["pearson_correlation", "concordance_correlation"]
+__all__ += ["binary_focal_crossentropy", "categorical_focal_crossentropy"]
