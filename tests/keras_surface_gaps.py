@@ -738,20 +738,6 @@ NOT_YET_BUILT = {
     "keras.saving": {
         "KerasFileEditor": "not yet built",
     },
-    "keras.tree": {
-        "MAP_TO_NONE": "keras.tree not yet built",
-        "assert_same_paths": "keras.tree not yet built",
-        "assert_same_structure": "keras.tree not yet built",
-        "flatten": "keras.tree not yet built",
-        "flatten_with_path": "keras.tree not yet built",
-        "is_nested": "keras.tree not yet built",
-        "lists_to_tuples": "keras.tree not yet built",
-        "map_shape_structure": "keras.tree not yet built",
-        "map_structure": "keras.tree not yet built",
-        "map_structure_up_to": "keras.tree not yet built",
-        "pack_sequence_as": "keras.tree not yet built",
-        "traverse": "keras.tree not yet built",
-    },
     "keras.utils": {
         "Config": "utility not yet built",
         "FeatureSpace": "utility not yet built",

@@ -603,6 +603,7 @@ ADDED_FOR_KERAS_SURFACE = {
         "Metric",
         "Optimizer",
         "Regularizer",
+        "tree",
         "version",
     ],
     "strata.initializers": [
@@ -681,6 +682,20 @@ ADDED_FOR_KERAS_SURFACE = {
         "categorical_focal_crossentropy",
         "concordance_correlation",
         "pearson_correlation",
+    ],
+    "strata.tree": [
+        "MAP_TO_NONE",
+        "assert_same_paths",
+        "assert_same_structure",
+        "flatten",
+        "flatten_with_path",
+        "is_nested",
+        "lists_to_tuples",
+        "map_shape_structure",
+        "map_structure",
+        "map_structure_up_to",
+        "pack_sequence_as",
+        "traverse",
     ],
     "strata.utils": [
         "CustomObjectScope",

@@ -33,6 +33,7 @@ _SUBMODULES = (
     "random",
     "regularizers",
     "saving",
+    "tree",
     "utils",
 )
 _OBJECTS = {
