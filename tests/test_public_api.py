@@ -698,14 +698,20 @@ ADDED_FOR_KERAS_SURFACE = {
         "traverse",
     ],
     "strata.utils": [
+        "Config",
         "CustomObjectScope",
         "custom_object_scope",
         "deserialize_keras_object",
         "get_custom_objects",
         "get_registered_name",
         "get_registered_object",
+        "get_source_inputs",
+        "is_keras_tensor",
+        "pack_x_y_sample_weight",
         "register_keras_serializable",
         "serialize_keras_object",
+        "standardize_dtype",
+        "unpack_x_y_sample_weight",
     ],
 }
 for _module, _names in ADDED_FOR_KERAS_SURFACE.items():
