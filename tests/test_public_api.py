@@ -683,6 +683,7 @@ ADDED_FOR_KERAS_SURFACE = {
         "concordance_correlation",
         "pearson_correlation",
     ],
+    "strata.optimizers": ["Lion"],
     "strata.tree": [
         "MAP_TO_NONE",
         "assert_same_paths",
