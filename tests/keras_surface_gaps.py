@@ -26,8 +26,6 @@ EXCLUDED = {
 # Missing: to be built (the reason says what it waits for).
 NOT_YET_BUILT = {
     "keras": {
-        "DTypePolicy": "top-level alias or scope not yet exported",
-        "FloatDTypePolicy": "top-level alias or scope not yet exported",
         "Function": "top-level alias or scope not yet exported",
         "Input": "signature lacks ragged, optional",
         "InputSpec": "top-level alias or scope not yet exported",
@@ -102,16 +100,11 @@ NOT_YET_BUILT = {
     },
     "keras.dtype_policies": {
         "AWQDTypePolicy": "dtype policies not yet built",
-        "DTypePolicy": "dtype policies not yet built",
         "DTypePolicyMap": "dtype policies not yet built",
-        "FloatDTypePolicy": "dtype policies not yet built",
         "GPTQDTypePolicy": "dtype policies not yet built",
         "Int4DTypePolicy": "dtype policies not yet built",
         "QuantizedDTypePolicy": "dtype policies not yet built",
         "QuantizedFloat8DTypePolicy": "dtype policies not yet built",
-        "deserialize": "serialize/deserialize: another helper",
-        "get": "dtype policies not yet built",
-        "serialize": "serialize/deserialize: another helper",
     },
     "keras.initializers": {
         "STFT": "initializer not yet built",
@@ -178,10 +171,6 @@ NOT_YET_BUILT = {
         "R2Score": "metric not yet built",
         "deserialize": "serialize/deserialize: another helper",
         "serialize": "serialize/deserialize: another helper",
-    },
-    "keras.mixed_precision": {
-        "dtype_policy": "not yet built",
-        "set_dtype_policy": "not yet built",
     },
     "keras.ops": {
         "adaptive_average_pool": "ops split and symbolic ops: another helper",

@@ -10,7 +10,7 @@ from keras_surface import all_gaps
 from keras_surface_gaps import EXCLUDED, NOT_YET_BUILT
 
 # The share of Keras's names strata has; raise it as names are built (the target is 0.97).
-COVERAGE_FLOOR = 0.48
+COVERAGE_FLOOR = 0.485
 
 
 @pytest.fixture(scope="module")

@@ -596,6 +596,8 @@ EXPECTED = {
 # one hunk per change.
 ADDED_FOR_KERAS_SURFACE = {
     "strata": [
+        "DTypePolicy",
+        "FloatDTypePolicy",
         "Initializer",
         "KerasTensor",
         "Layer",
@@ -603,9 +605,11 @@ ADDED_FOR_KERAS_SURFACE = {
         "Metric",
         "Optimizer",
         "Regularizer",
+        "dtype_policies",
         "tree",
         "version",
     ],
+    "strata.dtype_policies": ["DTypePolicy", "FloatDTypePolicy", "deserialize", "get", "serialize"],
     "strata.initializers": [
         "IdentityInitializer",
         "OrthogonalInitializer",
@@ -683,6 +687,7 @@ ADDED_FOR_KERAS_SURFACE = {
         "concordance_correlation",
         "pearson_correlation",
     ],
+    "strata.mixed_precision": ["dtype_policy", "set_dtype_policy"],
     "strata.optimizers": ["Lion"],
     "strata.tree": [
         "MAP_TO_NONE",

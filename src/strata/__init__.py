@@ -22,6 +22,7 @@ _SUBMODULES = (
     "constraints",
     "datasets",
     "distribution",
+    "dtype_policies",
     "initializers",
     "layers",
     "losses",
@@ -44,6 +45,8 @@ _OBJECTS = {
 # Base classes and names Keras also exports at the top (``"module:attribute"`` when renamed).
 _OBJECTS.update(
     {
+        "DTypePolicy": "strata.mixed_precision.policy",
+        "FloatDTypePolicy": "strata.mixed_precision.policy_io",
         "Initializer": "strata.initializers",
         "KerasTensor": "strata.graph.symbolic:SymbolicTensor",
         "Layer": "strata.layers.layer",
@@ -57,7 +60,7 @@ _OBJECTS.update(
 
 __all__ = ["Input", "Model", "Sequential", *_SUBMODULES, "__version__"]
 __all__ += ["Initializer", "KerasTensor", "Layer", "Loss", "Metric", "Optimizer", "Regularizer"]
-__all__ += ["version"]
+__all__ += ["DTypePolicy", "FloatDTypePolicy", "version"]
 
 
 def __getattr__(name: str):
