@@ -609,6 +609,17 @@ ADDED_FOR_KERAS_SURFACE = {
         "tree",
         "version",
     ],
+    "strata.config": [
+        "backend",
+        "dtype_policy",
+        "epsilon",
+        "floatx",
+        "image_data_format",
+        "set_dtype_policy",
+        "set_epsilon",
+        "set_floatx",
+        "set_image_data_format",
+    ],
     "strata.dtype_policies": ["DTypePolicy", "FloatDTypePolicy", "deserialize", "get", "serialize"],
     "strata.initializers": [
         "IdentityInitializer",
