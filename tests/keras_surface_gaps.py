@@ -669,7 +669,6 @@ NOT_YET_BUILT = {
     },
     "keras.optimizers": {
         "Adafactor": "optimizer not yet built",
-        "Ftrl": "optimizer not yet built",
         "MultiOptimizer": "optimizer not yet built",
         "Muon": "optimizer not yet built",
         "OptimizerMap": "optimizer not yet built",

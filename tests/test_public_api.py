@@ -699,7 +699,7 @@ ADDED_FOR_KERAS_SURFACE = {
         "pearson_correlation",
     ],
     "strata.mixed_precision": ["dtype_policy", "set_dtype_policy"],
-    "strata.optimizers": ["Lamb", "Lion"],
+    "strata.optimizers": ["Ftrl", "Lamb", "Lion"],
     "strata.tree": [
         "MAP_TO_NONE",
         "assert_same_paths",
