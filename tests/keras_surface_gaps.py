@@ -705,9 +705,6 @@ NOT_YET_BUILT = {
         "serialize": "serialize/deserialize: another helper",
         "unpack_int4": "quantization is a separate issue",
     },
-    "keras.random": {
-        "SeedGenerator": "signature lacks name",
-    },
     "keras.regularizers": {
         "deserialize": "serialize/deserialize: another helper",
         "serialize": "serialize/deserialize: another helper",
