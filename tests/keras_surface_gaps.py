@@ -157,9 +157,9 @@ NOT_YET_BUILT = {
         "serialize": "serialize/deserialize: another helper",
     },
     "keras.metrics": {
-        "F1Score": "metric not yet built",
-        "FBetaScore": "metric not yet built",
-        "R2Score": "metric not yet built",
+        "F1Score": "state sized by the class count of the first batch: needs the engine to size metric state from the model's outputs",
+        "FBetaScore": "state sized by the class count of the first batch: needs the engine to size metric state from the model's outputs",
+        "R2Score": "state sized by the class count of the first batch: needs the engine to size metric state from the model's outputs",
         "deserialize": "serialize/deserialize: another helper",
         "serialize": "serialize/deserialize: another helper",
     },
@@ -682,7 +682,7 @@ NOT_YET_BUILT = {
     "keras.preprocessing": {
         "image_dataset_from_directory": "image_dataset_from_directory: another helper",
         "text_dataset_from_directory": "old-home alias not yet exported",
-        "timeseries_dataset_from_array": "old-home alias not yet exported",
+        "timeseries_dataset_from_array": "not yet built: keras.utils' version lacks Keras's `format` argument (strata returns NumPy batches)",
     },
     "keras.quantizers": {
         "AWQConfig": "quantization is a separate issue",
@@ -714,14 +714,14 @@ NOT_YET_BUILT = {
     },
     "keras.utils": {
         "FeatureSpace": "utility not yet built",
-        "Progbar": "utility not yet built",
+        "Progbar": "not yet built: strata's Progbar prints already-averaged logs; Keras's averages values itself (width, stateful_metrics, unit_name)",
         "Sequence": "utility not yet built",
         "array_to_img": "image utilities: another helper",
         "audio_dataset_from_directory": "utility not yet built",
         "clear_session": "utility not yet built",
         "disable_interactive_logging": "utility not yet built",
         "enable_interactive_logging": "utility not yet built",
-        "get_file": "utility not yet built",
+        "get_file": "not yet built: Keras's extract/untar layout and cache-folder fallbacks to match (the datasets downloader covers plain files)",
         "image_dataset_from_directory": "image_dataset_from_directory: another helper",
         "img_to_array": "image utilities: another helper",
         "is_interactive_logging_enabled": "utility not yet built",
