@@ -87,7 +87,6 @@ NOT_YET_BUILT = {
     "keras.distribution": {
         "ModelParallel": "signature lacks auto_shard_dataset",
         "distribute_tensor": "not yet built",
-        "get_device_count": "not yet built",
     },
     "keras.dtype_policies": {
         "AWQDTypePolicy": "dtype policies not yet built",

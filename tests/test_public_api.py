@@ -620,6 +620,7 @@ ADDED_FOR_KERAS_SURFACE = {
         "set_floatx",
         "set_image_data_format",
     ],
+    "strata.distribution": ["get_device_count"],
     "strata.dtype_policies": ["DTypePolicy", "FloatDTypePolicy", "deserialize", "get", "serialize"],
     "strata.initializers": [
         "IdentityInitializer",
