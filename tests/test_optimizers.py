@@ -347,7 +347,10 @@ def test_dtype_and_structure_are_stable_under_fori_loop(class_name):
     assert [p.dtype for p in new_params] == [jnp.bfloat16, jnp.float32]
     assert jax.tree_util.tree_structure(new_state) == jax.tree_util.tree_structure(state)
     assert int(new_state["iterations"]) == 3
-    assert bool(jnp.all(new_params[1] > 1.0))
+    # Ftrl solves for the weights from its accumulated terms instead of stepping from them, so
+    # its first steps may move a weight against the gradient's sign (as Keras's Ftrl does).
+    if class_name != "Ftrl":
+        assert bool(jnp.all(new_params[1] > 1.0))
 
 
 def test_zero_clip_arguments_are_ignored_like_keras(keras):

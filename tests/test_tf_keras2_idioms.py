@@ -186,7 +186,6 @@ def test_backend_bad_input():
         K.standardize_dtype("nonsense")
 
 
-@pytest.mark.xfail(strict=True, reason="needs symbolic ops from the symbolic-tensors branch")
 def test_backend_math_on_symbolic_tensors_builds_a_functional_graph(rng):
     inputs = strata.Input((4, 3))
     pooled = K.l2_normalize(K.sum(inputs, axis=1), axis=-1)

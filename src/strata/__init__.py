@@ -24,6 +24,7 @@ _SUBMODULES = (
     "constraints",
     "datasets",
     "distribution",
+    "dtype_policies",
     "export",
     "initializers",
     "layers",
@@ -37,6 +38,7 @@ _SUBMODULES = (
     "random",
     "regularizers",
     "saving",
+    "tree",
     "utils",
 )
 _OBJECTS = {
@@ -54,6 +56,14 @@ _OBJECTS = {
     "Variable": "strata.state.variable",
     "name_scope": "strata.state.name_scope",
 }
+# Base classes and names Keras also exports at the top (``"module:attribute"`` when renamed).
+_OBJECTS.update(
+    {
+        "DTypePolicy": "strata.mixed_precision.policy",
+        "FloatDTypePolicy": "strata.mixed_precision.policy_io",
+        "version": "strata._version",
+    }
+)
 
 __all__ = [*_OBJECTS, *_SUBMODULES, "__version__"]
 
@@ -62,7 +72,8 @@ def __getattr__(name: str):
     if name in _SUBMODULES:
         module = importlib.import_module(f"strata.{name}")
     elif name in _OBJECTS:
-        module = getattr(importlib.import_module(_OBJECTS[name]), name)
+        module_name, _, attribute = _OBJECTS[name].partition(":")
+        module = getattr(importlib.import_module(module_name), attribute or name)
     else:
         raise AttributeError(f"module 'strata' has no attribute {name!r}")
     globals()[name] = module

@@ -17,6 +17,18 @@ from pathlib import Path
 
 import jax
 
+from strata.backend_settings import (
+    backend,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+)
+from strata.mixed_precision.policy import global_policy as dtype_policy
+from strata.mixed_precision.policy import set_global_policy as set_dtype_policy
+
 __all__ = [
     "compilation_cache_dir",
     "enable_compilation_cache",
@@ -24,6 +36,10 @@ __all__ = [
     "max_device_data_bytes",
     "set_max_device_data_bytes",
 ]
+# Keras 3's keras.config names.
+__all__ += ["backend", "epsilon", "floatx", "image_data_format"]
+__all__ += ["set_epsilon", "set_floatx", "set_image_data_format"]
+__all__ += ["dtype_policy", "set_dtype_policy"]
 
 _ENV = "STRATA_COMPILATION_CACHE"
 

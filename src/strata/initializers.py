@@ -482,3 +482,28 @@ def deserialize(config, custom_objects=None):
     from strata.saving.namespaced import deserialize_initializer
 
     return deserialize_initializer(config, custom_objects)
+
+
+# Keras exports each class under a second, function-style name too (`glorot_uniform is
+# GlorotUniform`), and Identity and Orthogonal under their older names.
+constant = Constant
+glorot_normal = GlorotNormal
+glorot_uniform = GlorotUniform
+he_normal = HeNormal
+he_uniform = HeUniform
+identity = Identity
+lecun_normal = LecunNormal
+lecun_uniform = LecunUniform
+ones = Ones
+orthogonal = Orthogonal
+random_normal = RandomNormal
+random_uniform = RandomUniform
+truncated_normal = TruncatedNormal
+variance_scaling = VarianceScaling
+zeros = Zeros
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+__all__ += ["constant", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "identity"]
+__all__ += ["lecun_normal", "lecun_uniform", "ones", "orthogonal", "random_normal"]
+__all__ += ["random_uniform", "truncated_normal", "variance_scaling", "zeros"]
+__all__ += ["IdentityInitializer", "OrthogonalInitializer"]

@@ -63,15 +63,29 @@ def _raw_key(seed: int, counter: int) -> jax.Array:
 class SeedGenerator:
     """A stream of keys: ``[seed, 0]``, ``[seed, 1]``, ... (Keras's `SeedGenerator` recipe).
 
+    Args:
+        seed: an int, or None for a fresh random seed.
+        name: a readable name (default ``"seed_generator"``, as Keras).
+
     Example:
         >>> g = SeedGenerator(7)
         >>> [int(k[1]) for k in (g.next(), g.next())]
         [0, 1]
     """
 
-    def __init__(self, seed: int | None = None):
+    def __init__(self, seed: int | None = None, name: str | None = None):
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"SeedGenerator: `name` must be a string; received name={name!r}.")
         self.seed = make_default_seed() if seed is None else int(seed)
+        self.name = name or "seed_generator"
         self._counter = 0
+
+    def get_config(self) -> dict:
+        return {"seed": self.seed, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def next(self) -> jax.Array:
         key = _raw_key(self.seed, self._counter)

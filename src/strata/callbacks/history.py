@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from strata.callbacks.callback import Callback
 
 
@@ -27,7 +29,9 @@ class History(Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
+            # A metric with one value per threshold stays an array, as in Keras.
+            value = float(value) if np.ndim(value) == 0 else np.asarray(value)
+            self.history.setdefault(key, []).append(value)
         if self.model is not None:
             self.model.history = self
 

@@ -8,7 +8,13 @@ from strata.distribution.distributions import (
     set_distribution,
 )
 from strata.distribution.initialize import initialize
-from strata.distribution.mesh import DeviceMesh, LayoutMap, TensorLayout, list_devices
+from strata.distribution.mesh import (
+    DeviceMesh,
+    LayoutMap,
+    TensorLayout,
+    get_device_count,
+    list_devices,
+)
 
 __all__ = [
     "DataParallel",
@@ -18,6 +24,7 @@ __all__ = [
     "ModelParallel",
     "TensorLayout",
     "distribution",
+    "get_device_count",
     "initialize",
     "list_devices",
     "set_distribution",

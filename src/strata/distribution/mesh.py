@@ -24,6 +24,22 @@ def list_devices(device_type=None) -> list[str]:
     return [f"{d.platform}:{d.id}" for d in devices]
 
 
+def get_device_count(device_type=None) -> int:
+    """How many devices of `device_type` (``"cpu"``, ``"gpu"``, ``"tpu"``; None: the default
+    kind) all processes have together.
+
+    Example:
+        >>> get_device_count() == len(list_devices())
+        True
+    """
+    if device_type is not None and not isinstance(device_type, str):
+        raise TypeError(
+            f"get_device_count: `device_type` must be 'cpu', 'gpu', 'tpu' or None; received "
+            f"{device_type!r}."
+        )
+    return int(jax.device_count(device_type))
+
+
 def _resolve_devices(devices):
     if devices is None:
         return list(jax.devices())

@@ -15,6 +15,7 @@ import numpy as np
 
 from strata.engine import custom_steps, feeds
 from strata.engine import data as data_lib
+from strata.engine.logs import host_value
 
 # Work (in FLOPs, 6 per weight per sample) that one fused call may hold: a few hundredths of a
 # second on a CPU, so an interrupt or the end of `fit` is never far away.
@@ -63,6 +64,6 @@ def fit_fused(steps_fn, feed, state, on_epoch, *, first, epochs, per_call, shuff
         state, per_epoch = train_epochs(state, feed.data, indices, masks, count)
         per_epoch = jax.device_get(per_epoch)
         for row in range(count):
-            logs = {name: float(values[row]) for name, values in per_epoch.items()}
+            logs = {name: host_value(values[row]) for name, values in per_epoch.items()}
             on_epoch(start + row, logs)
     return state, logs

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import jax
+import numpy as np
 
 
 def to_floats(device_logs) -> dict:
-    """Logs as Python floats (from replicated arrays, also when they span several processes).
+    """Logs as Python floats (from replicated arrays, also when they span several processes);
+    a metric with one value per threshold stays an array, as in Keras.
 
     Example:
         >>> import numpy as np
@@ -18,9 +20,14 @@ def to_floats(device_logs) -> dict:
         return value if getattr(value, "is_fully_addressable", True) else value.addressable_data(0)
 
     return {
-        k: float(v)
+        k: host_value(v)
         for k, v in jax.device_get({k: local(v) for k, v in device_logs.items()}).items()
     }
+
+
+def host_value(value):
+    """A scalar log as a Python float; a metric with one value per threshold as a NumPy array."""
+    return float(value) if np.ndim(value) == 0 else np.asarray(value)
 
 
 def ordered(logs: dict) -> dict:

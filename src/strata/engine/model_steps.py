@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
+from strata.engine.logs import host_value
 from strata.state import scope as state_scope
 
 
@@ -110,7 +110,7 @@ class StepMethods:
             return {}
         steps, metrics = held
         results = jax.device_get(steps.metric_results(metrics))
-        return {name: float(np.asarray(value)) for name, value in sorted(results.items())}
+        return {name: host_value(value) for name, value in sorted(results.items())}
 
     def reset_metrics(self) -> None:
         """Zero the loss tracker and the compiled metrics."""

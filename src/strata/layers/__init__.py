@@ -122,6 +122,31 @@ _WHERE = {
     "subtract": "strata.layers.merging.elementwise",
 }
 
+# Keras's second names for the same classes (``MaxPool2D is MaxPooling2D``).
+_ALIASES = {
+    "AvgPool1D": "AveragePooling1D",
+    "AvgPool2D": "AveragePooling2D",
+    "AvgPool3D": "AveragePooling3D",
+    "Convolution1D": "Conv1D",
+    "Convolution1DTranspose": "Conv1DTranspose",
+    "Convolution2D": "Conv2D",
+    "Convolution2DTranspose": "Conv2DTranspose",
+    "Convolution3D": "Conv3D",
+    "Convolution3DTranspose": "Conv3DTranspose",
+    "GlobalAvgPool1D": "GlobalAveragePooling1D",
+    "GlobalAvgPool2D": "GlobalAveragePooling2D",
+    "GlobalAvgPool3D": "GlobalAveragePooling3D",
+    "GlobalMaxPool1D": "GlobalMaxPooling1D",
+    "GlobalMaxPool2D": "GlobalMaxPooling2D",
+    "GlobalMaxPool3D": "GlobalMaxPooling3D",
+    "MaxPool1D": "MaxPooling1D",
+    "MaxPool2D": "MaxPooling2D",
+    "MaxPool3D": "MaxPooling3D",
+    "SeparableConvolution1D": "SeparableConv1D",
+    "SeparableConvolution2D": "SeparableConv2D",
+}
+_WHERE.update({alias: f"{_WHERE[name]}:{name}" for alias, name in _ALIASES.items()})
+
 __all__ = [
     "InputSpec",
     "serialize",
@@ -241,5 +266,6 @@ __all__ = [
     "SpatialDropout2D",
     "SpatialDropout3D",
 ]
+__all__ += list(_ALIASES)
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE)

@@ -27,6 +27,12 @@ from strata.losses.classes import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
+from strata.losses.focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from strata.losses.functions import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -44,6 +50,11 @@ from strata.losses.functions import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from strata.losses.generalized_cross_entropy import (
+    CategoricalGeneralizedCrossEntropy,
+    categorical_generalized_cross_entropy,
+)
+from strata.losses.overlap import Dice, Tversky, dice, tversky
 from strata.losses.reduction import reduce_values
 from strata.utils.registry import lookup_identifier
 
@@ -52,6 +63,31 @@ mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kl_divergence
+
+# Focal and overlap losses, known to `get` by their names too (Keras's `get` does not know
+# the generalized cross-entropy).
+CLASSES.update(
+    {
+        cls.__name__: cls
+        for cls in (
+            BinaryFocalCrossentropy,
+            CategoricalFocalCrossentropy,
+            Dice,
+            Tversky,
+        )
+    }
+)
+FUNCTIONS.update(
+    {
+        fn.__name__: fn
+        for fn in (
+            binary_focal_crossentropy,
+            categorical_focal_crossentropy,
+            dice,
+            tversky,
+        )
+    }
+)
 
 
 def get(identifier) -> Loss | None:
@@ -149,3 +185,7 @@ __all__ = [
     "kld",
     "KLD",
 ]
+__all__ += ["BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky"]
+__all__ += ["CategoricalGeneralizedCrossEntropy"]
+__all__ += ["binary_focal_crossentropy", "categorical_focal_crossentropy", "dice", "tversky"]
+__all__ += ["categorical_generalized_cross_entropy"]

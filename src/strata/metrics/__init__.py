@@ -6,6 +6,7 @@ Example:
     ('MeanAbsoluteError', 'mean_absolute_error')
 """
 
+from strata.losses.focal import binary_focal_crossentropy, categorical_focal_crossentropy
 from strata.losses.functions import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -35,14 +36,36 @@ from strata.metrics.accuracy import (
     sparse_top_k_categorical_accuracy,
     top_k_categorical_accuracy,
 )
+from strata.metrics.auc import AUC
 from strata.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
+from strata.metrics.confusion_metrics import (
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
+from strata.metrics.correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from strata.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from strata.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from strata.metrics.probabilistic import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
     KLDivergence,
     Poisson,
     SparseCategoricalCrossentropy,
+)
+from strata.metrics.rate_at_rate import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
 )
 from strata.metrics.regression import (
     CosineSimilarity,
@@ -84,6 +107,33 @@ CLASSES = {
         SparseTopKCategoricalAccuracy,
     )
 }
+# Metrics over confusion counts at thresholds.
+CLASSES.update(
+    {
+        cls.__name__: cls
+        for cls in (
+            TruePositives,
+            FalsePositives,
+            TrueNegatives,
+            FalseNegatives,
+            Precision,
+            Recall,
+            AUC,
+            SensitivityAtSpecificity,
+            SpecificityAtSensitivity,
+            PrecisionAtRecall,
+            RecallAtPrecision,
+        )
+    }
+)
+# Intersection over union, and correlations.
+CLASSES.update(
+    {
+        cls.__name__: cls
+        for cls in (IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU)
+        + (PearsonCorrelation, ConcordanceCorrelation)
+    }
+)
 
 # Keras 3's string names: class names, their snake_case forms, and a few aliases. Metric
 # functions such as "log_cosh" are not names here (Keras rejects them too); "accuracy"/"acc" are
@@ -193,3 +243,11 @@ __all__ = [
     "mean_squared_logarithmic_error",
     "poisson",
 ]
+__all__ += ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives"]
+__all__ += ["Precision", "Recall", "AUC"]
+__all__ += ["SensitivityAtSpecificity", "SpecificityAtSensitivity"]
+__all__ += ["PrecisionAtRecall", "RecallAtPrecision"]
+__all__ += ["IoU", "MeanIoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU"]
+__all__ += ["PearsonCorrelation", "ConcordanceCorrelation"]
+__all__ += ["pearson_correlation", "concordance_correlation"]
+__all__ += ["binary_focal_crossentropy", "categorical_focal_crossentropy"]

@@ -33,7 +33,9 @@ class DTypePolicy:
         ('bfloat16', 'float32')
     """
 
-    def __init__(self, name: str = "float32"):
+    def __init__(self, name: str | None = None):
+        if name is None:
+            name = "float32"
         if isinstance(name, DTypePolicy):
             name = name.name
         if hasattr(name, "name") and not isinstance(name, str):
@@ -51,6 +53,15 @@ class DTypePolicy:
     @property
     def is_mixed(self) -> bool:
         return self.compute_dtype != self.variable_dtype
+
+    @property
+    def quantization_mode(self) -> None:
+        """None: strata's policies do not quantize (Keras's quantized policies are not built)."""
+        return None
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def get_config(self) -> dict:
         return {"name": self.name}

@@ -13,6 +13,9 @@ from strata.optimizers.adagrad import Adagrad
 from strata.optimizers.adam import Adam, AdamW
 from strata.optimizers.adamax import Adamax
 from strata.optimizers.base import Optimizer
+from strata.optimizers.ftrl import Ftrl
+from strata.optimizers.lamb import Lamb
+from strata.optimizers.lion import Lion
 from strata.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from strata.optimizers.nadam import Nadam
 from strata.optimizers.rmsprop import RMSprop
@@ -22,7 +25,9 @@ from strata.utils.registry import lookup_identifier
 CLASSES = {
     cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam)
 }
-_BY_NAME = {name.lower(): cls for name, cls in CLASSES.items()}
+CLASSES.update({"Lion": Lion, "Lamb": Lamb, "Ftrl": Ftrl})
+# Keras's `get` does not know "lamb" by name; neither does strata's.
+_BY_NAME = {name.lower(): cls for name, cls in CLASSES.items() if cls is not Lamb}
 
 
 def get(identifier) -> Optimizer:

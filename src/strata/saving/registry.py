@@ -143,6 +143,7 @@ class CustomObjectScope:
 
     Args:
         *objects: dicts mapping names (``"MyLayer"`` or ``"Package>MyLayer"``) to objects.
+        custom_objects: one more such dict, under Keras's keyword.
 
     Example:
         >>> def triple(x):
@@ -152,9 +153,9 @@ class CustomObjectScope:
         True
     """
 
-    def __init__(self, *objects):
+    def __init__(self, *objects, custom_objects=None):
         self.objects = {}
-        for mapping in objects:
+        for mapping in objects if custom_objects is None else (*objects, custom_objects):
             if not isinstance(mapping, dict):
                 raise TypeError(
                     "custom_object_scope takes dicts mapping names to objects; received "

@@ -22,6 +22,38 @@ _WHERE = {
     "to_categorical": "strata.utils.one_hot",
 }
 
+# Keras exports the serialization registry from keras.utils as well as keras.saving.
+_WHERE.update(
+    {
+        name: "strata.saving.registry"
+        for name in (
+            "CustomObjectScope",
+            "custom_object_scope",
+            "get_custom_objects",
+            "get_registered_name",
+            "get_registered_object",
+            "register_keras_serializable",
+        )
+    }
+)
+_WHERE.update(
+    {
+        "deserialize_keras_object": "strata.saving.serialization",
+        "serialize_keras_object": "strata.saving.serialization",
+    }
+)
+
+_WHERE.update(
+    {
+        "Config": "strata.utils.config_object",
+        "get_source_inputs": "strata.utils.source_inputs",
+        "is_keras_tensor": "strata.utils.source_inputs",
+        "pack_x_y_sample_weight": "strata.utils.data_tuples",
+        "standardize_dtype": "strata.utils.dtypes",
+        "unpack_x_y_sample_weight": "strata.utils.data_tuples",
+    }
+)
+
 __all__ = ["set_random_seed"]
 __all__ += ["normalize", "pad_sequences", "split_dataset", "to_categorical"]
 __all__ += ["timeseries_dataset_from_array"]
@@ -33,5 +65,10 @@ __all__ += [
     "image_dataset_from_directory",
     "text_dataset_from_directory",
 ]
+__all__ += ["CustomObjectScope", "custom_object_scope", "get_custom_objects"]
+__all__ += ["get_registered_name", "get_registered_object", "register_keras_serializable"]
+__all__ += ["deserialize_keras_object", "serialize_keras_object"]
+__all__ += ["Config", "get_source_inputs", "is_keras_tensor", "standardize_dtype"]
+__all__ += ["pack_x_y_sample_weight", "unpack_x_y_sample_weight"]
 
 __getattr__, __dir__ = lazy_names(__name__, _WHERE)

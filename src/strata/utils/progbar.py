@@ -12,18 +12,21 @@ import math
 import sys
 import time
 
+import numpy as np
+
 _BOLD, _RESET, _GREEN, _WHITE = "\x1b[1m", "\x1b[0m", "\x1b[32m", "\x1b[37m"
 _BAR_WIDTH = 20
 
 
 def format_value(value) -> str:
-    """A metric as the bar shows it: 4 decimals, or scientific notation when tiny.
+    """A metric as the bar shows it: 4 decimals, or scientific notation when tiny (a metric with
+    one value per threshold shows their mean, as Keras's bar does).
 
     Example:
         >>> format_value(0.67854), format_value(-0.5), format_value(0.0005)
         ('0.6785', '-0.5000', '5.0000e-04')
     """
-    value = float(value)
+    value = float(np.mean(value))
     return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
 
 
@@ -125,7 +128,7 @@ class Progbar:
         # negative values print in scientific notation.
         metrics = "".join(
             f" - {k}: {v:.4f}" if v > 1e-3 else f" - {k}: {v:.4e}"
-            for k, v in ((k, float(v)) for k, v in self._values.items())
+            for k, v in ((k, float(np.mean(v))) for k, v in self._values.items())
         )
         return (
             f"{current:>{digits}}/{target} - {now - self._start:.0f}s - "
