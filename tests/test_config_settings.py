@@ -41,9 +41,22 @@ def test_values_keras_rejects_are_rejected_with_its_messages(keras):
 
 
 def test_values_strata_does_not_support_are_rejected_with_a_way_out():
-    with pytest.raises(ValueError, match=r"set_floatx\('float64'\): .* fixed at 'float32'"):
+    with pytest.raises(ValueError, match=r"set_floatx\('float64'\): .* silently stay float32"):
         strata.config.set_floatx("float64")
-    with pytest.raises(ValueError, match=r"set_epsilon\(0.001\): .* fixed at 1e-07"):
-        strata.config.set_epsilon(1e-3)
     with pytest.raises(ValueError, match="Pass data_format='channels_first' to the layers"):
         strata.config.set_image_data_format("channels_first")
+
+
+def test_config_and_backend_share_one_setting(keras):
+    """`keras.config.set_epsilon` and `keras.backend.epsilon` are one setting, as in Keras."""
+    strata.config.set_epsilon(1e-3)
+    try:
+        assert strata.backend.epsilon() == strata.config.epsilon() == 1e-3
+    finally:
+        strata.config.set_epsilon(1e-7)
+    strata.config.set_floatx("bfloat16")
+    try:
+        assert strata.backend.floatx() == "bfloat16"
+        assert strata.layers.Dense(1).dtype_policy.name == "bfloat16"
+    finally:
+        strata.config.set_floatx("float32")

@@ -890,13 +890,6 @@ ADDED_FOR_KERAS_SURFACE = {
     "strata": [
         "DTypePolicy",
         "FloatDTypePolicy",
-        "Initializer",
-        "KerasTensor",
-        "Layer",
-        "Loss",
-        "Metric",
-        "Optimizer",
-        "Regularizer",
         "dtype_policies",
         "tree",
         "version",

@@ -172,17 +172,17 @@ def test_get_value_and_set_value_on_variables_and_learning_rates():
 def test_backend_bad_input():
     with pytest.raises(TypeError, match=r"set_value: 0.5 \(a float\) is not a variable"):
         K.set_value(0.5, 1.0)
-    with pytest.raises(ValueError, match="set_floatx: unknown float type 'int8'"):
+    with pytest.raises(ValueError, match="Unknown `floatx` value: int8"):
         K.set_floatx("int8")
     with pytest.raises(ValueError, match=r"set_epsilon: expected a float in \[0, 1\)"):
         K.set_epsilon(-1.0)
-    with pytest.raises(ValueError, match="Pass data_format='channels_first' to each"):
+    with pytest.raises(ValueError, match="Pass data_format='channels_first' to the layers"):
         K.set_image_data_format("channels_first")
     with pytest.raises(ValueError, match="batch_dot: cannot contract the batch axis"):
         K.batch_dot(np.ones((2, 3)), np.ones((2, 3)), axes=0)
     with pytest.raises(ValueError, match="batch_dot: both inputs need a batch axis"):
         K.batch_dot(np.ones(3), np.ones((2, 3)))
-    with pytest.raises(ValueError, match="standardize_dtype: invalid dtype"):
+    with pytest.raises(ValueError, match="Invalid dtype: nonsense"):
         K.standardize_dtype("nonsense")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jax
 
-from strata.backend_settings import (
+from strata.backend.settings import (
     backend,
     epsilon,
     floatx,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
+from strata.graph.symbolic import is_keras_tensor  # noqa: F401 - Keras exports it here too
+from strata.utils.dtypes import standardize_dtype
 
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 _settings = {"epsilon": 1e-7}
@@ -33,7 +34,8 @@ def set_floatx(value: str) -> None:
     """Set the default float type: new layers compute and keep weights in `value`.
 
     It sets the global dtype policy (`strata.mixed_precision.set_global_policy`), which is how
-    strata layers pick their dtype.
+    strata layers pick their dtype. float64 is refused: JAX computes in 32 bits unless x64 is
+    enabled for the whole process, so it would silently stay float32.
 
     Example:
         >>> set_floatx("bfloat16"); floatx()
@@ -43,8 +45,11 @@ def set_floatx(value: str) -> None:
     from strata.mixed_precision.policy import set_global_policy
 
     if value not in _FLOAT_TYPES:
+        raise ValueError(f"Unknown `floatx` value: {value}. Expected one of {list(_FLOAT_TYPES)}")
+    if value == "float64":
         raise ValueError(
-            f"set_floatx: unknown float type {value!r}; expected one of {list(_FLOAT_TYPES)}."
+            "set_floatx('float64'): strata computes in 32 bits or fewer (JAX's default); "
+            "float64 would silently stay float32. Use 'float32', 'bfloat16' or 'float16'."
         )
     set_global_policy(None if value == "float32" else value)
 
@@ -77,11 +82,16 @@ def image_data_format() -> str:
 
 def set_image_data_format(data_format: str) -> None:
     """Accepts ``"channels_last"`` (the default); strata has no global channels-first switch."""
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError(
+            "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+            f"Received: data_format={data_format}"
+        )
     if data_format != "channels_last":
         raise ValueError(
-            f"set_image_data_format: received {data_format!r}, but strata layers default to "
-            "'channels_last' and have no global switch. Pass data_format='channels_first' to "
-            "each convolution or pooling layer instead."
+            "set_image_data_format('channels_first'): strata layers default to 'channels_last' "
+            "and have no global switch. Pass data_format='channels_first' to the layers that "
+            "read images in that layout."
         )
 
 
@@ -106,28 +116,6 @@ def get_uid(prefix: str = "") -> int:
         (1, 2)
     """
     return next(_uids.setdefault(prefix, itertools.count(1)))
-
-
-def is_keras_tensor(x) -> bool:
-    """True for the symbolic tensors of the functional API."""
-    from strata.graph.symbolic import is_symbolic
-
-    return is_symbolic(x)
-
-
-def standardize_dtype(dtype) -> str:
-    """A dtype's canonical name (``"float32"``, ``"int64"``, ...); None gives `floatx()`."""
-    if dtype is None:
-        return floatx()
-    if isinstance(dtype, str) and dtype == "bfloat16":
-        return dtype
-    name = getattr(dtype, "name", None)
-    if isinstance(name, str) and name == "bfloat16":
-        return name
-    try:
-        return np.dtype(dtype).name
-    except TypeError as err:
-        raise ValueError(f"standardize_dtype: invalid dtype {dtype!r}.") from err
 
 
 def result_type(*dtypes) -> str:

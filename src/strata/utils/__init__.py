@@ -47,7 +47,7 @@ _WHERE.update(
     {
         "Config": "strata.utils.config_object",
         "get_source_inputs": "strata.utils.source_inputs",
-        "is_keras_tensor": "strata.utils.source_inputs",
+        "is_keras_tensor": "strata.graph.symbolic",
         "pack_x_y_sample_weight": "strata.utils.data_tuples",
         "standardize_dtype": "strata.utils.dtypes",
         "unpack_x_y_sample_weight": "strata.utils.data_tuples",

@@ -11,14 +11,16 @@ _NAMES = {"int": "int32", "string": "string", "str": "string", "bfloat16": "bflo
 
 
 def standardize_dtype(dtype) -> str:
-    """The canonical name of `dtype` (None means float32; ``int`` and ``"int"`` mean int32).
+    """The canonical name of `dtype` (None means `floatx()`; ``int`` and ``"int"`` mean int32).
 
     Example:
         >>> standardize_dtype(None), standardize_dtype(int), standardize_dtype(np.float64)
         ('float32', 'int32', 'float64')
     """
     if dtype is None:
-        return "float32"
+        from strata.backend.settings import floatx
+
+        return floatx()
     if dtype in _PYTHON_TYPES:
         return _PYTHON_TYPES[dtype]
     if isinstance(dtype, str) and dtype in _NAMES:

@@ -1,21 +1,8 @@
-"""`get_source_inputs` and `is_keras_tensor`: questions about symbolic tensors of a functional
-graph.
-"""
+"""`get_source_inputs`: the `Input` tensors a symbolic tensor of a functional graph comes from."""
 
 from __future__ import annotations
 
-from strata.graph.symbolic import SymbolicTensor
-
-
-def is_keras_tensor(x) -> bool:
-    """Whether `x` is a symbolic tensor (from `Input` or a layer called on one).
-
-    Example:
-        >>> import strata
-        >>> is_keras_tensor(strata.Input((3,))), is_keras_tensor(1.0)
-        (True, False)
-    """
-    return isinstance(x, SymbolicTensor)
+from strata.graph.symbolic import is_keras_tensor
 
 
 def get_source_inputs(tensor) -> list:
