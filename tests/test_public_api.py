@@ -163,14 +163,19 @@ EXPECTED = {
     ],
     "strata.preprocessing": [
         "image",
+        "image_dataset_from_directory",
         "sequence",
         "text",
+        "text_dataset_from_directory",
+        "timeseries_dataset_from_array",
     ],
     "strata.preprocessing.image": [
         "ImageDataGenerator",
         "array_to_img",
         "img_to_array",
         "load_img",
+        "save_img",
+        "smart_resize",
     ],
     "strata.preprocessing.sequence": [
         "pad_sequences",

@@ -32,9 +32,22 @@ from strata.preprocessing._image_iterators import (
     DirectoryIterator,
     NumpyArrayIterator,
 )
-from strata.utils.image_utils import array_to_img, img_to_array, load_img
+from strata.utils.image_utils import (  # noqa: F401 - Keras exports them here too
+    array_to_img,
+    img_to_array,
+    load_img,
+    save_img,
+    smart_resize,
+)
 
-__all__ = ["ImageDataGenerator", "array_to_img", "img_to_array", "load_img"]
+__all__ = [
+    "ImageDataGenerator",
+    "array_to_img",
+    "img_to_array",
+    "load_img",
+    "save_img",
+    "smart_resize",
+]
 
 _FILL_MODES = ("constant", "nearest", "reflect", "wrap")
 
