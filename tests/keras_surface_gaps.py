@@ -505,8 +505,8 @@ NOT_YET_BUILT = {
         'ScheduleFreeAdamW': 'optimizer not yet built',
     },
     'keras.preprocessing': {
-        'image_dataset_from_directory': 'image_dataset_from_directory: another helper',
-        'text_dataset_from_directory': 'old-home alias not yet exported',
+        'image_dataset_from_directory': "exported; lacks Keras's `format` ('tf'/'grain') argument",
+        'text_dataset_from_directory': "exported; lacks Keras's `format` ('tf'/'grain') argument",
         'timeseries_dataset_from_array': "not yet built: keras.utils' version lacks Keras's `format` argument (strata returns NumPy batches)",
     },
     'keras.quantizers': {
