@@ -460,11 +460,23 @@ def resolve_function(value: dict, ctx: LoadContext, where):
     if not isinstance(name, str):
         raise ValueError(_at(where, f"a function reference needs a name; received {value!r}."))
     short = name.split(">")[-1]
+    module = value.get("module")
     found = registry.lookup_custom((name, short), ctx.custom_objects)
     if found is None and ">" not in name:
+        if not _names_builtin_functions(module):
+            raise ValueError(
+                _at(
+                    where,
+                    f"Could not locate function {name!r} of module {module!r}: strata resolves "
+                    "functions of Keras and strata (module 'builtins', 'keras...' or "
+                    "'strata...') and functions you registered, and never imports a module "
+                    f"named in a file. If {module!r}.{short} is yours, decorate it with "
+                    "`@strata.saving.register_keras_serializable()` or pass "
+                    f"`custom_objects={{{short!r}: {short}}}`.",
+                )
+            )
         found = registry.find_builtin_function(name)
     if found is None or not callable(found):
-        module = value.get("module")
         raise ValueError(
             _at(
                 where,
@@ -476,6 +488,12 @@ def resolve_function(value: dict, ctx: LoadContext, where):
             )
         )
     return found
+
+
+def _names_builtin_functions(module) -> bool:
+    """Whether a function reference's module is one whose functions strata has built in: Keras
+    writes ``"builtins"`` for its own functions, strata and older Keras their module paths."""
+    return module in (None, "builtins") or registry.kind_of_module(module) is not None
 
 
 def resolve_class(value: dict, ctx: LoadContext, kind=None, where=None):
