@@ -58,13 +58,21 @@ def test_data_parallel_on_one_device_matches_no_distribution():
         inputs = strata.Input(shape=(4,))
         model = strata.Model(inputs, layers.Dense(1)(inputs))
         model.compile("sgd", "mse")
-        return model.fit(x, y, batch_size=7, epochs=2, shuffle=False, verbose=0).history["loss"]
+        history = model.fit(x, y, batch_size=7, epochs=2, shuffle=False, verbose=0)
+        return history.history["loss"], model.weights[0].value.sharding
 
-    plain = run()
+    plain, plain_sharding = run()
     with dist.DataParallel().scope():
         assert dist.distribution() is not None
-        parallel = run()
+        parallel, sharding = run()
     assert dist.distribution() is None
+    # The distributed path really ran: weights live on the distribution's one-axis mesh,
+    # replicated (several devices are checked by test_four_devices_data_and_model_parallel).
+    assert not isinstance(plain_sharding, jax.sharding.NamedSharding)
+    assert isinstance(sharding, jax.sharding.NamedSharding)
+    assert (
+        dict(sharding.mesh.shape) == {"batch": 1} and sharding.spec == jax.sharding.PartitionSpec()
+    )
     np.testing.assert_allclose(parallel, plain, rtol=1e-6)
 
 
