@@ -6,6 +6,7 @@ Example:
     'mean_squared_error'
 """
 
+from strata.losses import functions
 from strata.losses.classes import (
     CLASSES,
     FUNCTIONS,
@@ -27,31 +28,17 @@ from strata.losses.classes import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
-from strata.losses.functions import (
-    binary_crossentropy,
-    categorical_crossentropy,
-    categorical_hinge,
-    cosine_similarity,
-    hinge,
-    huber,
-    kl_divergence,
-    log_cosh,
-    mean_absolute_error,
-    mean_absolute_percentage_error,
-    mean_squared_error,
-    mean_squared_logarithmic_error,
-    poisson,
-    sparse_categorical_crossentropy,
-    squared_hinge,
-)
+
+# The functions' names are listed once, in `functions.__all__`.
+from strata.losses.functions import *  # noqa: F403
 from strata.losses.reduction import reduce_values
 from strata.utils.registry import lookup_identifier
 
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kl_divergence
+mse = MSE = functions.mean_squared_error
+mae = MAE = functions.mean_absolute_error
+mape = MAPE = functions.mean_absolute_percentage_error
+msle = MSLE = functions.mean_squared_logarithmic_error
+kld = KLD = functions.kl_divergence
 
 
 def get(identifier) -> Loss | None:
@@ -87,6 +74,7 @@ def get(identifier) -> Loss | None:
     )
 
 
+# The classes, the functions (listed once, in ``functions.__all__``) and the aliases Keras exports.
 __all__ = [
     "Loss",
     "LossFunctionWrapper",
@@ -107,29 +95,6 @@ __all__ = [
     "KLDivergence",
     "Poisson",
     "CosineSimilarity",
-    "mean_squared_error",
-    "mean_absolute_error",
-    "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error",
-    "huber",
-    "log_cosh",
-    "binary_crossentropy",
-    "categorical_crossentropy",
-    "sparse_categorical_crossentropy",
-    "hinge",
-    "squared_hinge",
-    "categorical_hinge",
-    "kl_divergence",
-    "poisson",
-    "cosine_similarity",
-    "mse",
-    "MSE",
-    "mae",
-    "MAE",
-    "mape",
-    "MAPE",
-    "msle",
-    "MSLE",
-    "kld",
-    "KLD",
 ]
+__all__ += functions.__all__
+__all__ += ["mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD"]
