@@ -26,9 +26,9 @@ import warnings
 
 import h5py
 
-from strata.layers.layer import weight_budget
 from strata.saving import archive, h5_weights, legacy_h5, model_config, safety, serialization
 from strata.saving.atomic import atomic_write
+from strata.saving.weight_budget import weight_budget
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _LEGACY_SUFFIXES = (".h5", ".hdf5")

@@ -99,7 +99,7 @@ def functional_config(model) -> dict:
 
 def sequential_config(model) -> dict:
     """The Keras config of a Sequential model: its layers in order (the InputLayer first)."""
-    from strata.layers.layer import dtype_policy
+    from strata.mixed_precision.serialized import dtype_policy
 
     config = {
         "name": model.name,
@@ -180,7 +180,7 @@ def _new_layer(entry: dict, ctx: LoadContext, owner: str):
 def sequential_from_config(cls, config: dict, ctx: LoadContext):
     """A Sequential model from its config (tf.keras 2's ``batch_input_shape`` included)."""
     from strata.layers.input_layer import InputLayer
-    from strata.layers.layer import dtype_from_policy
+    from strata.mixed_precision.serialized import dtype_from_policy
 
     name = config.get("name")
     owner = f"Sequential '{name}'"

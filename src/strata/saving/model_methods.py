@@ -66,7 +66,7 @@ class SavingMixin:
     def get_config(self) -> dict:
         """The model's config: the graph for functional/Sequential models; for a subclassed
         model, the plain-valued constructor arguments (override `get_config` otherwise)."""
-        from strata.layers.layer import dtype_policy
+        from strata.mixed_precision.serialized import dtype_policy
         from strata.models.functional import Functional
         from strata.models.sequential import Sequential
         from strata.saving import model_config
@@ -140,7 +140,7 @@ class SavingMixin:
 
 
 def _from_config(cls, entry: dict, ctx):
-    from strata.layers.layer import dtype_from_policy
+    from strata.mixed_precision.serialized import dtype_from_policy
     from strata.models.functional import Functional
     from strata.models.model import Model
 

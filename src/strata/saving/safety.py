@@ -309,7 +309,7 @@ def check_config(value, ctx: LoadContext, *, kind=None, where="config", depth=0)
         resolve_function(value, ctx, label)
         return
     if is_dtype_policy(value):
-        from strata.layers.layer import dtype_from_policy
+        from strata.mixed_precision.serialized import dtype_from_policy
 
         try:
             dtype_from_policy(value)

@@ -295,7 +295,7 @@ def deserialize(value, ctx: LoadContext, kind=None):
     if is_function_reference(value):
         return resolve_function(value, ctx, where=None)
     if is_dtype_policy(value):
-        from strata.layers.layer import dtype_from_policy
+        from strata.mixed_precision.serialized import dtype_from_policy
 
         return dtype_from_policy(value)
     cls = resolve_class(value, ctx, kind, where=None)

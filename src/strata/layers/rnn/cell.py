@@ -64,7 +64,7 @@ def from_config_with_initializers_in_order(cls, config: dict):
     the cell's constructor, some cells after their dropout seed generator; deserializing them
     before the constructor runs would change the order and so the initial weights.
     """
-    from strata.layers.layer import dtype_from_policy
+    from strata.mixed_precision.serialized import dtype_from_policy
     from strata.saving.serialization import deserialize_keras_object
 
     config = dict(config)
