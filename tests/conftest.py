@@ -22,6 +22,15 @@ def keras():
     return keras_module
 
 
+@pytest.fixture(scope="session")
+def kops():
+    """`keras.ops` (JAX backend): ops keep no session state, so one import serves every test."""
+    import keras as keras_module
+
+    assert keras_module.backend.backend() == "jax"
+    return keras_module.ops
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

@@ -89,14 +89,6 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def kops():
-    import keras
-
-    assert keras.backend.backend() == "jax"
-    return keras.ops
-
-
 @pytest.mark.parametrize(
     "name, args, kwargs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
 )
