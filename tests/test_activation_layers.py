@@ -39,15 +39,36 @@ def test_activation_layers_match_keras(kind, kwargs, keras):
 
 
 def test_prelu_weights_train_and_regularize(keras):
-    model = strata.Sequential(
-        [strata.Input((3,)), layers.PReLU(alpha_regularizer="l2", name="act"), layers.Dense(1)]
+    def make(lib):
+        model = lib.Sequential(
+            [
+                lib.Input((3,)),
+                lib.layers.PReLU(alpha_regularizer="l2", name="act"),
+                lib.layers.Dense(1, name="out"),
+            ]
+        )
+        model.compile(lib.optimizers.SGD(0.1), "mse")
+        return model
+
+    rng = np.random.default_rng(0)
+    x = -np.abs(rng.normal(size=(16, 3))).astype("float32")
+    alpha, kernel = np.full((3,), 0.25, "float32"), rng.normal(size=(3, 1)).astype("float32")
+    weights = [alpha, kernel, np.zeros((1,), "float32")]
+    theirs, ours = make(keras), make(strata)
+    theirs.set_weights(weights)
+    ours.set_weights(weights)
+    y = np.ones((16, 1), "float32")
+    their_loss = theirs.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    our_loss = ours.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    # The loss includes the alpha penalty (0.01 * sum(alpha**2)); alpha moves as in Keras.
+    np.testing.assert_allclose(our_loss.history["loss"], their_loss.history["loss"], rtol=1e-5)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert np.abs(ours.get_layer("act").get_weights()[0] - weights[0]).max() > 1e-3
+    assert len(ours.losses) == 1
+    np.testing.assert_allclose(
+        float(ours.losses[0]), 0.01 * np.sum(ours.get_layer("act").get_weights()[0] ** 2), 1e-5
     )
-    model.compile("sgd", "mse")
-    x = -np.abs(np.random.default_rng(0).normal(size=(16, 3))).astype("float32")
-    before = model.get_layer("act").get_weights()[0].copy()
-    model.fit(x, np.ones((16, 1)), epochs=2, verbose=0)
-    assert np.abs(model.get_layer("act").get_weights()[0] - before).max() > 0
-    assert len(model.losses) == 1  # the alpha penalty
 
 
 def test_masked_softmax_matches_keras(keras):

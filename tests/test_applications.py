@@ -181,8 +181,10 @@ def test_bad_arguments(family, kwargs, pattern):
     ],
 )
 def test_onnx_export_agrees_with_predict(tmp_path, rng, family, kwargs):
-    pytest.importorskip("jax2onnx", reason="ONNX export is the optional strata[onnx] extra")
-    ort = pytest.importorskip("onnxruntime", reason="the ONNX file is checked in ONNX Runtime")
+    pytest.importorskip("jax2onnx", reason="optional dependency jax2onnx: the strata[onnx] extra")
+    ort = pytest.importorskip(
+        "onnxruntime", reason="optional dependency onnxruntime: runs the ONNX file"
+    )
     strata.utils.set_random_seed(0)
     model = getattr(strata.applications, family)(weights=None, input_shape=(32, 32, 3), **kwargs)
     _randomize_statistics(model, rng)

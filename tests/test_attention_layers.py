@@ -287,9 +287,25 @@ def test_keras_file_with_attention_and_normalization_round_trips(keras, rng, tmp
     np.testing.assert_allclose(reloaded.predict(x, verbose=0), expected, atol=1e-5)
 
 
-def test_mixed_precision_attention_computes_in_bfloat16():
-    q = np.ones((2, 4, 5), "float32")
+def test_mixed_precision_attention_computes_in_bfloat16(keras):
+    rng = np.random.default_rng(3)
+    q = rng.normal(size=(2, 4, 5)).astype("float32")
+    v = rng.normal(size=(2, 3, 5)).astype("float32")
     mha = layers.MultiHeadAttention(2, 3, dropout=0.1, dtype="mixed_bfloat16")
-    assert mha(q, q, training=True).dtype == "bfloat16"
+    assert mha(q, v, training=True).dtype == "bfloat16"
     assert mha.weights[0].dtype == "float32"
-    assert layers.Attention(dtype="mixed_bfloat16")([q, q]).dtype == "bfloat16"
+    k_mha = keras.layers.MultiHeadAttention(2, 3, dtype="mixed_bfloat16")
+    k_mha(q, v)
+    mha.set_weights(k_mha.get_weights())
+    ours, theirs = mha(q, v), k_mha(q, v)
+    assert str(theirs.dtype) == "bfloat16"
+    # Both compute in bfloat16 (8 bits of mantissa), so they agree to bfloat16 rounding.
+    np.testing.assert_allclose(
+        np.asarray(ours, "float32"), np.asarray(theirs, "float32"), rtol=2e-2, atol=2e-2
+    )
+    attention = layers.Attention(dtype="mixed_bfloat16")([q, v, v])
+    k_attention = keras.layers.Attention(dtype="mixed_bfloat16")([q, v, v])
+    assert attention.dtype == "bfloat16"
+    np.testing.assert_allclose(
+        np.asarray(attention, "float32"), np.asarray(k_attention, "float32"), rtol=2e-2, atol=2e-2
+    )

@@ -203,7 +203,18 @@ def test_learning_rate_scheduler_sets_and_logs_the_rate(capsys):
     # A 0-d array (e.g. `lr * ops.exp(-0.1)`) is taken as a float.
     import jax.numpy as jnp
 
-    LearningRateScheduler(lambda epoch, lr: lr * jnp.exp(-0.1)).set_model(model)
+    decaying = LearningRateScheduler(lambda epoch, lr: lr * jnp.exp(-0.1))
+    model = _tiny_model(0.2)
+    decaying.set_model(model)
+    rates = []
+    for epoch in range(2):
+        decaying.on_epoch_begin(epoch)
+        logs = {}
+        decaying.on_epoch_end(epoch, logs)
+        rates.append(logs["learning_rate"])
+    assert all(type(rate) is float for rate in rates)
+    np.testing.assert_allclose(rates, [0.2 * np.exp(-0.1), 0.2 * np.exp(-0.2)], rtol=1e-6)
+    np.testing.assert_allclose(float(model.optimizer.learning_rate), rates[-1], rtol=1e-6)
 
 
 @pytest.mark.parametrize("bad", ["0.1", None, [0.1, 0.2], -0.5, float("nan")])

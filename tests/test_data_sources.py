@@ -113,7 +113,8 @@ def test_validation_evaluate_and_predict_on_generators():
     for key in arrays:
         assert streamed[key] == pytest.approx(arrays[key], rel=1e-6)
     predicted = model.predict((xb for xb, _ in _batches(x, y, 9)), verbose=0)
-    np.testing.assert_allclose(predicted, model.predict(x, verbose=0), rtol=1e-6)
+    # Batches of 9 and of 32 may round one product differently (XLA picks kernels by shape).
+    np.testing.assert_allclose(predicted, model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
 
 
 def test_exhausted_generator_stops_training_with_a_warning():

@@ -8,6 +8,7 @@ the fixtures' digests. Keras itself is the oracle: its `get_file` is pointed at 
 
 import gzip
 import hashlib
+import importlib
 import io
 import os
 import pickle
@@ -66,7 +67,9 @@ def server(monkeypatch):
 
     def serve(module, fixture, name=""):
         files[module._ORIGIN + name] = fixture
-        if hasattr(module, "_SHA256"):
+        if isinstance(getattr(module, "_SHA256", None), dict):  # one digest per file
+            monkeypatch.setitem(module._SHA256, name, sha256(fixture))
+        elif hasattr(module, "_SHA256"):
             monkeypatch.setattr(module, "_SHA256", sha256(fixture))
 
     monkeypatch.setattr(_download, "fetch", fake_fetch)
@@ -513,3 +516,62 @@ def test_sequences_stay_a_1d_object_array_when_lengths_agree(
     _, (keras_x_test, _) = keras.datasets.reuters.load_data(maxlen=6, test_split=0.1)
     assert keras_x_test.shape == (1, 2) and x_test.shape == (1,)
     assert x_test.tolist() == keras_x_test.tolist()
+
+
+# ---------------------------------------------------------------------------------------------
+# The real checksums (the tests above serve local files, so they replace them)
+
+
+class _Stop(Exception):
+    """Raised by a recording `get_file` once it has seen the checksum it was given."""
+
+
+def _hashes_passed_to_get_file(monkeypatch, module):
+    seen = []
+
+    def record(fname, origin=None, file_hash=None, **kwargs):
+        seen.append((fname, kwargs.get("file_hash", file_hash)))
+        if len(seen) == 4:
+            raise _Stop
+        return ""
+
+    monkeypatch.setattr(module, "get_file", record)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "name", ["mnist", "boston_housing", "cifar10", "cifar100", "imdb", "reuters"]
+)
+def test_each_loader_checks_the_digest_keras_lists(monkeypatch, keras, name):
+    keras_module = importlib.import_module(f"keras.src.datasets.{name}")
+    theirs = _hashes_passed_to_get_file(monkeypatch, keras_module)
+    with pytest.raises(Exception):  # noqa: B017 - stops after get_file, whatever it returned
+        keras_module.load_data()
+    ours_module = importlib.import_module(f"strata.datasets.{name}")
+    ours = _hashes_passed_to_get_file(monkeypatch, ours_module)
+    with pytest.raises(Exception):  # noqa: B017
+        ours_module.load_data()
+    assert len(ours[0][1]) == 64 and ours[0][1] == theirs[0][1]
+
+
+def test_fashion_mnist_checks_the_published_digests(monkeypatch):
+    # Keras lists no digests for Fashion-MNIST; these are the release's published SHA-256
+    # digests, as TensorFlow Datasets and torchvision (datasets/_builtin/mnist.py) pin them.
+    seen = _hashes_passed_to_get_file(monkeypatch, fashion_mnist)
+    monkeypatch.setattr(fashion_mnist, "_read_idx", lambda path, magic: None)
+    with pytest.raises(_Stop):
+        fashion_mnist.load_data()
+    assert dict(seen) == {
+        "train-labels-idx1-ubyte.gz": (
+            "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845"
+        ),
+        "train-images-idx3-ubyte.gz": (
+            "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84"
+        ),
+        "t10k-labels-idx1-ubyte.gz": (
+            "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"
+        ),
+        "t10k-images-idx3-ubyte.gz": (
+            "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"
+        ),
+    }

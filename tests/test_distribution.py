@@ -58,13 +58,21 @@ def test_data_parallel_on_one_device_matches_no_distribution():
         inputs = strata.Input(shape=(4,))
         model = strata.Model(inputs, layers.Dense(1)(inputs))
         model.compile("sgd", "mse")
-        return model.fit(x, y, batch_size=7, epochs=2, shuffle=False, verbose=0).history["loss"]
+        history = model.fit(x, y, batch_size=7, epochs=2, shuffle=False, verbose=0)
+        return history.history["loss"], model.weights[0].value.sharding
 
-    plain = run()
+    plain, plain_sharding = run()
     with dist.DataParallel().scope():
         assert dist.distribution() is not None
-        parallel = run()
+        parallel, sharding = run()
     assert dist.distribution() is None
+    # The distributed path really ran: weights live on the distribution's one-axis mesh,
+    # replicated (several devices are checked by test_four_devices_data_and_model_parallel).
+    assert not isinstance(plain_sharding, jax.sharding.NamedSharding)
+    assert isinstance(sharding, jax.sharding.NamedSharding)
+    assert (
+        dict(sharding.mesh.shape) == {"batch": 1} and sharding.spec == jax.sharding.PartitionSpec()
+    )
     np.testing.assert_allclose(parallel, plain, rtol=1e-6)
 
 
@@ -83,15 +91,16 @@ def test_four_devices_data_and_model_parallel():
     assert measured["dp_eval_diff"] < 1e-5 and measured["dp_predict_diff"] < 1e-5
     assert measured["mp_loss_diff"] < 1e-5 and measured["mp_weight_diff"] < 1e-5
     # Weights replicated on all 4 devices; every batch split along the batch axis.
-    assert measured["dp_weight_specs"] == ["P()"] * 4
+    assert measured["dp_weight_specs"] == [[]] * 4
     assert measured["dp_weight_devices"] == [4] * 4
     assert measured["dp_batch_shardings"] and all(
-        "spec=P('batch',)" in s for s in measured["dp_batch_shardings"]
+        "spec=P('batch',)" in s.replace("PartitionSpec(", "P(")
+        for s in measured["dp_batch_shardings"]
     )
     # A batch of 10 on 4 devices is padded to 12 with masked rows: no error, one trace.
     assert measured["dp_traces"]["train"] == 1
     # The layout map splits the hidden layer's kernel and bias over the model axis.
-    assert measured["mp_weight_specs"] == ["P(None, 'model')", "P('model',)", "P()", "P()"]
+    assert measured["mp_weight_specs"] == [[None, "model"], ["model"], [], []]
 
 
 def test_two_processes_train_like_one(tmp_path):

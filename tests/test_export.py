@@ -147,8 +147,10 @@ def test_jax_artefacts_run_without_strata(tmp_path, rng):
 
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_onnx_agrees_with_predict(tmp_path, rng, name):
-    pytest.importorskip("jax2onnx", reason="ONNX export is the optional strata[onnx] extra")
-    ort = pytest.importorskip("onnxruntime", reason="the ONNX file is checked in ONNX Runtime")
+    pytest.importorskip("jax2onnx", reason="optional dependency jax2onnx: the strata[onnx] extra")
+    ort = pytest.importorskip(
+        "onnxruntime", reason="optional dependency onnxruntime: runs the ONNX file"
+    )
     build, shapes = MODELS[name]
     model = _seeded(build)
     _train_a_little(model, shapes, rng)
@@ -236,7 +238,7 @@ def test_export_replaces_an_artefact_but_not_another_folder(tmp_path, capsys):
 
 
 def test_failed_onnx_export_names_the_op_and_leaves_nothing(tmp_path):
-    pytest.importorskip("jax2onnx", reason="ONNX export is the optional strata[onnx] extra")
+    pytest.importorskip("jax2onnx", reason="optional dependency jax2onnx: the strata[onnx] extra")
     x = L.Input((3, 3))
     model = strata.Model(x, Eigenvalues()(x))
     with pytest.raises(ValueError, match=r"could not export the model to ONNX: .*eigh"):

@@ -19,7 +19,7 @@ from strata.engine.feeds import is_batch_source
 from strata.utils import image_dataset_from_directory
 from strata.utils.py_dataset import PyDataset
 
-Image = pytest.importorskip("PIL.Image", reason="image files are read with the optional Pillow")
+Image = pytest.importorskip("PIL.Image", reason="optional dependency pillow: reads image files")
 
 
 def _make_folder(root, classes=("b", "a", "c"), per_class=4, seed=0, nested=True):
@@ -151,7 +151,7 @@ def _has_grain():
     ],
 )
 def test_batches_match_keras_grain_loader(keras, folder, options):
-    pytest.importorskip("grain", reason="Keras's TensorFlow-free loader needs grain")
+    pytest.importorskip("grain", reason="optional dependency grain: Keras's TensorFlow-free loader")
     options = {"image_size": (6, 8), "batch_size": 4, **options}
     expected = keras.utils.image_dataset_from_directory(
         folder, shuffle=False, format="grain", verbose=False, **options

@@ -8,7 +8,7 @@ import pytest
 from strata.utils import array_to_img, img_to_array, load_img, save_img
 from strata.utils.image_utils import smart_resize
 
-Image = pytest.importorskip("PIL.Image", reason="image files are read with the optional Pillow")
+Image = pytest.importorskip("PIL.Image", reason="optional dependency pillow: reads image files")
 
 
 @pytest.fixture

@@ -117,8 +117,10 @@ def test_unseeded_dense_kernel_matches_keras_after_set_random_seed(keras):
     strata.utils.set_random_seed(42)
     layer = strata.layers.Dense(3)
     layer(np.zeros((1, 4), "float32"))
+    # Keras is the reference: the values themselves depend on JAX's PRNG implementation
+    # (`jax_threefry_partitionable`), which both libraries share.
     np.testing.assert_array_equal(layer.kernel.numpy(), np.asarray(k_layer.kernel))
-    np.testing.assert_allclose(layer.kernel.numpy()[0], [-0.790047, 0.10902121, -0.45019674])
+    assert np.unique(layer.kernel.numpy()).size == 12
 
 
 def test_unseeded_initializers_draw_their_seeds_at_construction_like_keras(keras):

@@ -440,7 +440,7 @@ def test_default_train_step_outside_fit_says_where_it_runs():
 
 # ---- data sources -----------------------------------------------------------------------------
 def test_torch_dataloader_trains_like_arrays():
-    torch = pytest.importorskip("torch", reason="optional dependency: torch is not installed")
+    torch = pytest.importorskip("torch", reason="optional dependency torch: not installed")
     x, y = _data(12)
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=4
@@ -546,7 +546,7 @@ def test_pydataset_order_and_steps_match_keras(steps_per_epoch, epochs):
 
 def test_grain_datasets_train_as_in_keras():
     """Keras 3 takes grain datasets on every backend."""
-    grain = pytest.importorskip("grain", reason="optional dependency: grain is not installed")
+    grain = pytest.importorskip("grain", reason="optional dependency grain: not installed")
     x, y = _data(12)
     runs = []
     for model in _pair():
@@ -560,7 +560,7 @@ def test_grain_datasets_train_as_in_keras():
 
 
 def test_tf_data_datasets_train_as_in_keras():
-    tf = pytest.importorskip("tensorflow", reason="optional dependency: TensorFlow not installed")
+    tf = pytest.importorskip("tensorflow", reason="optional dependency tensorflow: not installed")
     x, y = _data(12)
     runs = []
     for model in _pair():

@@ -214,3 +214,49 @@ def test_fit_logs_use_the_unique_names(keras):
     )
     history = model.fit(x, y, epochs=1, verbose=0)
     assert sorted(history.history) == ["acc", "loss", "mae", "mae_1", "weighted_mae"]
+
+
+def _two_unit_model(lib, loss):
+    inputs = lib.Input((4,))
+    model = lib.Model(inputs, lib.layers.Dense(2, name="head")(inputs))
+    model.compile("sgd", loss=loss)
+    return model
+
+
+@pytest.mark.parametrize("loss", ["mse", "categorical_crossentropy", strata.losses.Huber()])
+def test_targets_of_the_wrong_width_name_the_output_shapes_and_loss(keras, loss):
+    x, y = np.ones((16, 4), "float32"), np.ones((16, 3), "float32")
+    # Keras fails inside the traced step, naming neither output nor loss ("sub got incompatible
+    # shapes for broadcasting: (16, 3), (16, 2)" or "Arguments `target` and `output` must have
+    # the same shape").
+    keras_loss = loss if isinstance(loss, str) else keras.losses.Huber()
+    with pytest.raises((TypeError, ValueError), match="shape"):
+        _two_unit_model(keras, keras_loss).fit(x, y, verbose=0)
+    name = loss if isinstance(loss, str) else "huber_loss"
+    message = (
+        rf"the targets of output 'head' have shape \(16, 3\), which loss '{name}' cannot compare "
+        r"with the output's shape \(None, 2\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        _two_unit_model(strata, loss).fit(x, y, verbose=0)
+
+
+@pytest.mark.parametrize(
+    ("loss", "y_shape"),
+    [("mse", (16, 2)), ("mse", (16, 1)), ("sparse_categorical_crossentropy", (16,))],
+)
+def test_targets_the_loss_broadcasts_still_train(loss, y_shape):
+    y = np.zeros(y_shape, "float32")
+    _two_unit_model(strata, loss).fit(np.ones((16, 4), "float32"), y, verbose=0)
+
+
+def test_a_loss_keyed_by_an_unknown_output_names_the_key_and_the_outputs(keras):
+    x, y = np.ones((16, 4), "float32"), np.ones((16, 2), "float32")
+    with pytest.raises(ValueError, match=r"Expected keys \['head'\] in loss dict"):
+        _two_unit_model(keras, {"no_such_output": "mse"}).fit(x, y, verbose=0)
+    with pytest.raises(
+        ValueError,
+        match=r"`loss` has key\(s\) \['no_such_output'\] that name no model output\. "
+        r"Output names: \['head'\]",
+    ):
+        _two_unit_model(strata, {"no_such_output": "mse"}).fit(x, y, verbose=0)

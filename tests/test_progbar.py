@@ -9,6 +9,7 @@ terminal, Keras still redraws with backspaces and carriage returns, while strata
 finished line of each epoch.
 """
 
+import contextlib
 import io
 import re
 import sys
@@ -135,16 +136,26 @@ def run_script(make_bar, clock, target, steps):
         bar.update(current, values, finalize=finalize)
 
 
+@contextlib.contextmanager
+def stdout_to(stream):
+    """Print to `stream`, then give back whatever `sys.stdout` was (pytest's capture, usually)."""
+    previous = sys.stdout
+    sys.stdout = stream
+    try:
+        yield stream
+    finally:
+        sys.stdout = previous
+
+
 def keras_output(keras, clock, monkeypatch, verbose, script):
     out = FakeTerminal()
-    monkeypatch.setattr(sys, "stdout", out)
     # ProgbarLogger's settings: metrics are shown as given (they are already running means).
-    run_script(
-        lambda target: keras.utils.Progbar(target, verbose=verbose, stateless_metrics=set()),
-        clock,
-        *script,
-    )
-    monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+    with stdout_to(out):
+        run_script(
+            lambda target: keras.utils.Progbar(target, verbose=verbose, stateless_metrics=set()),
+            clock,
+            *script,
+        )
     return out.getvalue()
 
 
@@ -245,9 +256,8 @@ def run(fn, capsys, terminal=False, monkeypatch=None):
     capsys.readouterr()
     if terminal:
         out = FakeTerminal()
-        monkeypatch.setattr(sys, "stdout", out)
-        fn()
-        monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+        with stdout_to(out):
+            fn()
         return out.getvalue()
     fn()
     return capsys.readouterr().out
@@ -406,9 +416,8 @@ def test_logger_bytes_match_keras(keras, clock, monkeypatch, mode, verbose, step
     outputs = []
     for logger_class in (keras.callbacks.ProgbarLogger, ProgbarLogger):
         out = FakeTerminal()
-        monkeypatch.setattr(sys, "stdout", out)
-        drive_logger(logger_class(), clock, mode, verbose, steps)
-        monkeypatch.setattr(sys, "stdout", sys.__stdout__)
+        with stdout_to(out):
+            drive_logger(logger_class(), clock, mode, verbose, steps)
         outputs.append(out.getvalue())
     theirs, ours = outputs
     assert ours == theirs

@@ -78,6 +78,11 @@ DIRECT_CASES = {
         (3, 7, 2),
         False,
     ),
+    "conv_lstm3d_same": (
+        lambda lib: lib.layers.ConvLSTM3D(2, 2, padding="same", return_sequences=True),
+        (2, 3, 3, 3, 2),
+        True,
+    ),
     "conv_lstm2d_channels_first": (
         lambda lib: lib.layers.ConvLSTM2D(2, 2, data_format="channels_first", go_backwards=True),
         (3, 2, 4, 4),

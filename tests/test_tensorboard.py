@@ -7,12 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing import event_accumulator
 
 import strata
 from strata.callbacks import LambdaCallback, TensorBoard
-
-pytest.importorskip("tensorboardX")
-event_accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
 
 
 def read(directory):

@@ -41,7 +41,7 @@ def _clips(root, rng):
 @pytest.mark.parametrize("seed", [0, 42])
 @pytest.mark.parametrize("label_mode", ["int", "categorical", "binary", None])
 def test_text_batches_match_keras_grain(keras, tmp_path, seed, label_mode):
-    pytest.importorskip("grain", reason="Keras's TensorFlow-free loader needs grain")
+    pytest.importorskip("grain", reason="optional dependency grain: Keras's TensorFlow-free loader")
     root = _texts(tmp_path / "t")
     kwargs = dict(label_mode=label_mode, batch_size=3, max_length=12, verbose=False)
     theirs = keras.utils.text_dataset_from_directory(root, shuffle=False, format="grain", **kwargs)

@@ -15,7 +15,7 @@ import pytest
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     tf_keras = pytest.importorskip(
-        "tf_keras", reason="optional dependency: tf_keras (pip install strata[tfkeras2])"
+        "tf_keras", reason="optional dependency tf_keras: pip install strata[tfkeras2]"
     )
     import tensorflow as tf
 

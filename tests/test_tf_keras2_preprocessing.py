@@ -139,7 +139,7 @@ def test_flow_streams_into_fit(rng):
 
 
 def test_flow_from_directory_and_dataframe(tmp_path, rng, capsys):
-    pil = pytest.importorskip("PIL.Image", reason="optional dependency: strata[image]")
+    pil = pytest.importorskip("PIL.Image", reason="optional dependency pillow: strata[image]")
     import pandas as pd
 
     rows = []

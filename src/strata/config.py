@@ -136,6 +136,10 @@ def enable_deterministic(seed: int = 0) -> None:
 
 
 def _backend_started() -> bool:
-    from jax._src import xla_bridge
-
-    return bool(getattr(xla_bridge, "_backends", None))
+    # JAX has no public "has a backend started?" query. Its private one is looked up defensively:
+    # a JAX release that moves it costs only the warning above, never the call.
+    try:
+        from jax._src.xla_bridge import backends_are_initialized
+    except ImportError:
+        return False
+    return bool(backends_are_initialized())

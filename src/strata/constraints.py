@@ -17,6 +17,7 @@ import jax.numpy as jnp
 
 from strata.state.variable import unwrap
 from strata.utils.registry import lookup_identifier
+from strata.utils.validation import check_number
 
 __all__ = [
     "Constraint",
@@ -70,12 +71,8 @@ def _check_axis(owner, axis):
     return list(axis) if isinstance(axis, tuple) else axis
 
 
-def _check_number(owner, arg, value):
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(
-            f"{owner}: `{arg}` must be a non-negative number; received {arg}={value!r}."
-        )
-    return value
+def _check_non_negative(owner, arg, value):
+    return check_number(owner, arg, value, non_negative=True)
 
 
 def _norms(w, axis):
@@ -97,7 +94,7 @@ class MaxNorm(Constraint):
     """
 
     def __init__(self, max_value=2, axis=0):
-        self.max_value = _check_number("MaxNorm", "max_value", max_value)
+        self.max_value = _check_non_negative("MaxNorm", "max_value", max_value)
         self.axis = _check_axis("MaxNorm", axis)
 
     def __call__(self, w):
@@ -153,14 +150,14 @@ class MinMaxNorm(Constraint):
     """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
-        self.min_value = _check_number("MinMaxNorm", "min_value", min_value)
-        self.max_value = _check_number("MinMaxNorm", "max_value", max_value)
+        self.min_value = _check_non_negative("MinMaxNorm", "min_value", min_value)
+        self.max_value = _check_non_negative("MinMaxNorm", "max_value", max_value)
         if self.min_value > self.max_value:
             raise ValueError(
                 f"MinMaxNorm: `min_value` must not exceed `max_value`; received "
                 f"min_value={min_value!r}, max_value={max_value!r}."
             )
-        self.rate = _check_number("MinMaxNorm", "rate", rate)
+        self.rate = _check_non_negative("MinMaxNorm", "rate", rate)
         self.axis = _check_axis("MinMaxNorm", axis)
 
     def __call__(self, w):

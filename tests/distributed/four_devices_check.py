@@ -55,7 +55,8 @@ results["dp_loss_diff"] = float(np.max(np.abs(np.array(loss) - ref_loss)))
 results["dp_weight_diff"] = max(
     float(np.max(np.abs(a - b))) for a, b in zip(data_parallel.get_weights(), ref_weights)
 )
-results["dp_weight_specs"] = [str(w.value.sharding.spec) for w in data_parallel.weights]
+# As lists: the text of a PartitionSpec changed across JAX releases ("PartitionSpec()", "P()").
+results["dp_weight_specs"] = [list(w.value.sharding.spec) for w in data_parallel.weights]
 results["dp_weight_devices"] = [len(w.value.sharding.device_set) for w in data_parallel.weights]
 results["dp_batch_shardings"] = sorted(set(seen_batch_shardings))
 results["dp_traces"] = data_parallel.trace_counts
@@ -81,5 +82,5 @@ results["mp_loss_diff"] = float(np.max(np.abs(np.array(loss) - ref_loss)))
 results["mp_weight_diff"] = max(
     float(np.max(np.abs(a - b))) for a, b in zip(model_parallel.get_weights(), ref_weights)
 )
-results["mp_weight_specs"] = [str(w.value.sharding.spec) for w in model_parallel.weights]
+results["mp_weight_specs"] = [list(w.value.sharding.spec) for w in model_parallel.weights]
 print(json.dumps(results))

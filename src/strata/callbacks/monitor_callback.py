@@ -7,12 +7,12 @@ and `min_delta` sets how much better a value must be to count.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
 
 from strata.callbacks.callback import Callback
+from strata.utils.validation import check_int, check_number
 
 _MODES = ("auto", "min", "max")
 
@@ -80,18 +80,10 @@ def check_mode(owner: str, mode) -> str:
 
 def check_count(owner: str, name: str, value) -> int:
     """A non-negative int argument (patience, cooldown, epochs)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{owner}: `{name}` must be an int >= 0; received {name}={value!r}.")
-    return int(value)
+    return check_int(owner, name, value, minimum=0)
 
 
-def check_real(owner: str, name: str, value, *, optional=False):
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        kind = "a number or None" if optional else "a number"
-        raise ValueError(f"{owner}: `{name}` must be {kind}; received {name}={value!r}.")
-    return value
+check_real = check_number
 
 
 class MonitorCallback(Callback):

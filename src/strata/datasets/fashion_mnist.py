@@ -1,7 +1,9 @@
 """Fashion-MNIST: 60,000 training and 10,000 test images of clothing, 28x28 grayscale, 10 classes.
 
-Keras's four gzipped IDX files, downloaded once into the ``fashion-mnist`` sub-folder. Keras lists
-no checksums for them, so none are checked here either; the IDX headers are checked instead.
+Keras's four gzipped IDX files, downloaded once into the ``fashion-mnist`` sub-folder and checked
+against their SHA-256 digests. Keras lists none for these files; the digests are the published ones
+of the Fashion-MNIST release Keras mirrors (the same files: 26,421,880 bytes for the training
+images), as pinned by TensorFlow Datasets and torchvision. The IDX headers are checked too.
 """
 
 from __future__ import annotations
@@ -14,6 +16,12 @@ import numpy as np
 from strata.datasets._download import get_file
 
 _ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+_SHA256 = {
+    "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+    "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+    "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+    "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+}
 # IDX magic numbers: unsigned bytes (0x08) with 1 dimension (labels) or 3 (images).
 _LABELS_MAGIC, _IMAGES_MAGIC = 2049, 2051
 
@@ -52,7 +60,9 @@ def load_data(*, cache_dir: str | os.PathLike | None = None):
     """
 
     def read(name: str, magic: int) -> np.ndarray:
-        path = get_file(name, _ORIGIN + name, cache_dir=cache_dir, cache_subdir="fashion-mnist")
+        path = get_file(
+            name, _ORIGIN + name, _SHA256[name], cache_dir=cache_dir, cache_subdir="fashion-mnist"
+        )
         return _read_idx(path, magic)
 
     y_train = read("train-labels-idx1-ubyte.gz", _LABELS_MAGIC)

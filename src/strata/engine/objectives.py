@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import jax
+import jax.numpy as jnp
+
 from strata import losses as strata_losses
 from strata import metrics as strata_metrics
 from strata.metrics.accuracy import BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy
@@ -215,6 +218,9 @@ def build_objectives(config: dict, output_names, y_true_shapes, y_pred_shapes) -
         None if loss is None else resolve_loss(loss, t, p)
         for loss, t, p in zip(loss_ids, y_true_shapes, y_pred_shapes)
     ]
+    for name, loss, t, p in zip(names, losses, y_true_shapes, y_pred_shapes):
+        if loss is not None:
+            _check_targets_fit_loss(name, loss, t, p)
     metrics, weighted = [], []
     for key, target in (("metrics", metrics), ("weighted_metrics", weighted)):
         groups = _metrics_per_output(config.get(key), names, key)
@@ -232,3 +238,24 @@ def build_objectives(config: dict, output_names, y_true_shapes, y_pred_shapes) -
                 )
             seen.add(name)
     return objectives
+
+
+def _check_targets_fit_loss(output: str, loss, y_true_shape, y_pred_shape) -> None:
+    """Trace `loss` on abstract arrays of these shapes, so that targets it cannot compare with the
+    predictions fail here, naming the output, rather than deep inside the compiled step."""
+
+    def abstract(shape):
+        # The batch axis (and any unknown axis) is 1: it broadcasts, and data and model batches
+        # may differ here (the whole `y` against one sample batch of predictions).
+        dims = [1 if i == 0 or d is None else d for i, d in enumerate(shape)]
+        return jax.ShapeDtypeStruct(tuple(dims), jnp.float32)
+
+    try:
+        jax.eval_shape(loss, abstract(y_true_shape), abstract(y_pred_shape))
+    except (TypeError, ValueError) as error:
+        output_shape = (None, *tuple(y_pred_shape)[1:])
+        raise ValueError(
+            f"fit: the targets of output '{output}' have shape {tuple(y_true_shape)}, which loss "
+            f"'{loss.name}' cannot compare with the output's shape {output_shape}. Pass targets "
+            "shaped like the output, or a loss made for these targets."
+        ) from error

@@ -32,6 +32,8 @@ from strata.layers.extension_points import (
 )
 from strata.layers.input_spec import assert_input_compatibility
 from strata.mixed_precision import policy as mixed_precision_policy
+from strata.mixed_precision.serialized import dtype_from_policy, dtype_policy
+from strata.saving.weight_budget import charge_weight_budget as _charge_weight_budget
 from strata.state import carried_masks, eager_arrays, name_scope  # noqa: F401 - .numpy() on outputs
 from strata.state import scope as state_scope
 from strata.state.variable import Variable
@@ -515,45 +517,8 @@ class Layer(AddMetricMixin, LayerExtensionPoints):
         return self._inbound_nodes[0]
 
 
-_weight_budget = threading.local()
 # How deep this thread is in layer calls on concrete arrays (0: not inside one).
 _eager_calls = threading.local()
-
-
-class weight_budget:  # noqa: N801 - a context manager, like `open`
-    """Limit the bytes of weights layers may create inside the block (used while loading files,
-    so a crafted config cannot make strata allocate more than the file could hold)."""
-
-    def __init__(self, max_bytes: int, source: str):
-        self.max_bytes = int(max_bytes)
-        self.source = source
-
-    def __enter__(self):
-        self._previous = getattr(_weight_budget, "active", None)
-        self.used = 0
-        _weight_budget.active = self
-        return self
-
-    def __exit__(self, *exc):
-        _weight_budget.active = self._previous
-
-
-def _charge_weight_budget(layer_name: str, weight_name: str, shape, dtype) -> None:
-    budget = getattr(_weight_budget, "active", None)
-    if budget is None:
-        return
-    size = (
-        int(np.prod(shape, dtype=np.float64))
-        * np.dtype("float32" if dtype == "bfloat16" else dtype).itemsize
-    )
-    budget.used += size
-    if budget.used > budget.max_bytes:
-        raise ValueError(
-            f"{budget.source}: the model's config asks for more weights than the file holds "
-            f"(layer '{layer_name}', weight '{weight_name}' of shape {tuple(shape)} brings the "
-            f"total to {budget.used:,} bytes; the limit for this file is {budget.max_bytes:,}). "
-            "Refusing to build it."
-        )
 
 
 def _marks_built(build):
@@ -580,37 +545,6 @@ def _dedupe(variables):
             seen.add(v.uid)
             out.append(v)
     return out
-
-
-def dtype_policy(dtype: str) -> dict:
-    """Keras 3's serialized `DTypePolicy` for a dtype name.
-
-    Example:
-        >>> dtype_policy("float32")["config"]
-        {'name': 'float32'}
-    """
-    return {
-        "module": "keras",
-        "class_name": "DTypePolicy",
-        "config": {"name": dtype},
-        "registered_name": None,
-    }
-
-
-def dtype_from_policy(value):
-    """A policy name from a name, None, or a serialized (Keras 3 or tf.keras) dtype policy."""
-    if isinstance(value, dict):
-        config = value.get("config")
-        name = config.get("name") if isinstance(config, dict) else None
-        if value.get("class_name") not in ("DTypePolicy", "FloatDTypePolicy", "Policy") or not (
-            isinstance(name, str)
-        ):
-            raise ValueError(f"Unrecognized dtype policy {value!r}; expected a DTypePolicy.")
-        value = name
-    if isinstance(value, str):
-        # Validates the name; mixed policies ("mixed_bfloat16") are kept as names.
-        mixed_precision_policy.DTypePolicy(value)
-    return value
 
 
 def _dtype_name(dtype) -> str:

@@ -6,6 +6,7 @@ Example:
     'mean_squared_error'
 """
 
+from strata.losses import functions
 from strata.losses.classes import (
     CLASSES,
     FUNCTIONS,
@@ -33,23 +34,9 @@ from strata.losses.focal import (
     binary_focal_crossentropy,
     categorical_focal_crossentropy,
 )
-from strata.losses.functions import (
-    binary_crossentropy,
-    categorical_crossentropy,
-    categorical_hinge,
-    cosine_similarity,
-    hinge,
-    huber,
-    kl_divergence,
-    log_cosh,
-    mean_absolute_error,
-    mean_absolute_percentage_error,
-    mean_squared_error,
-    mean_squared_logarithmic_error,
-    poisson,
-    sparse_categorical_crossentropy,
-    squared_hinge,
-)
+
+# The functions' names are listed once, in `functions.__all__`.
+from strata.losses.functions import *  # noqa: F403
 from strata.losses.generalized_cross_entropy import (
     CategoricalGeneralizedCrossEntropy,
     categorical_generalized_cross_entropy,
@@ -58,11 +45,11 @@ from strata.losses.overlap import Dice, Tversky, dice, tversky
 from strata.losses.reduction import reduce_values
 from strata.utils.registry import lookup_identifier
 
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-kld = KLD = kl_divergence
+mse = MSE = functions.mean_squared_error
+mae = MAE = functions.mean_absolute_error
+mape = MAPE = functions.mean_absolute_percentage_error
+msle = MSLE = functions.mean_squared_logarithmic_error
+kld = KLD = functions.kl_divergence
 
 # Focal and overlap losses, known to `get` by their names too (Keras's `get` does not know
 # the generalized cross-entropy).
@@ -137,6 +124,7 @@ def deserialize(name, custom_objects=None):
     return deserialize_loss(name, custom_objects)
 
 
+# The classes, the functions (listed once, in ``functions.__all__``) and the aliases Keras exports.
 __all__ = [
     "serialize",
     "deserialize",
@@ -159,32 +147,9 @@ __all__ = [
     "KLDivergence",
     "Poisson",
     "CosineSimilarity",
-    "mean_squared_error",
-    "mean_absolute_error",
-    "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error",
-    "huber",
-    "log_cosh",
-    "binary_crossentropy",
-    "categorical_crossentropy",
-    "sparse_categorical_crossentropy",
-    "hinge",
-    "squared_hinge",
-    "categorical_hinge",
-    "kl_divergence",
-    "poisson",
-    "cosine_similarity",
-    "mse",
-    "MSE",
-    "mae",
-    "MAE",
-    "mape",
-    "MAPE",
-    "msle",
-    "MSLE",
-    "kld",
-    "KLD",
 ]
+__all__ += functions.__all__
+__all__ += ["mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD"]
 __all__ += ["BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky"]
 __all__ += ["CategoricalGeneralizedCrossEntropy"]
 __all__ += ["binary_focal_crossentropy", "categorical_focal_crossentropy", "dice", "tversky"]

@@ -77,7 +77,7 @@ def scatter(indices, values, shape):
 def scatter_update(inputs, indices, updates):
     """`inputs` with the elements at the index rows of `indices` set to `updates`."""
     indices = jnp.asarray(indices)
-    return inputs.at[tuple(jnp.moveaxis(indices, -1, 0))].set(updates)
+    return jnp.asarray(inputs).at[tuple(jnp.moveaxis(indices, -1, 0))].set(updates)
 
 
 erf = unary(MATH, "erf", lambda x: jsp_special.erf(float_input(x)), "The error function.")

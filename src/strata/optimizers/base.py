@@ -22,6 +22,7 @@ import optax
 
 from strata.optimizers.keras_api import IterationCount, OptimizerVariables
 from strata.utils.naming import to_snake_case, unique_name
+from strata.utils.validation import check_rate
 
 _map = jax.tree_util.tree_map
 
@@ -440,15 +441,8 @@ def _check_nonneg(owner, name, value):
 
 
 def check_unit_interval(owner: str, name: str, value, *, closed_top=True) -> float:
-    """Validate a hyperparameter in [0, 1] (or [0, 1)); return it as a float."""
-    ok = isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool)
-    ok = ok and 0 <= value and (value <= 1 if closed_top else value < 1)
-    if not ok:
-        top = "1]" if closed_top else "1)"
-        raise ValueError(
-            f"{owner}: `{name}` must be a float in [0, {top}; received {name}={value!r}."
-        )
-    return float(value)
+    """A hyperparameter in [0, 1] (or [0, 1)), as a float."""
+    return check_rate(owner, name, value, include_one=closed_top)
 
 
 def check_nonneg_float(owner: str, name: str, value) -> float:

@@ -26,16 +26,17 @@ import warnings
 
 import h5py
 
-from strata.layers.layer import weight_budget
 from strata.saving import (
     archive,
     folder_format,
     h5_weights,
     legacy_h5,
     model_config,
+    safety,
     serialization,
 )
 from strata.saving.atomic import atomic_write
+from strata.saving.weight_budget import weight_budget
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _LEGACY_SUFFIXES = (".h5", ".hdf5")
@@ -186,7 +187,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if os.path.isdir(path):
         path = folder_format.resolve_load(path)
     _check_exists(path)
-    ctx = serialization.make_context(
+    ctx = safety.make_context(
         custom_objects, bool(safe_mode) if safe_mode is not None else True, path
     )
     kind = _sniff(path)
@@ -210,21 +211,21 @@ def _load_keras(path: str, ctx, compile: bool):
             f"{path}: `config.json` does not describe a model (it has no `class_name`)."
         )
     compile_config = config.get("compile_config") if compile else None
-    serialization.check_config(
+    safety.check_config(
         {k: v for k, v in config.items() if k != "compile_config"},
         ctx,
         kind="layers",
         where=f"{path}: config.json",
     )
     if compile_config:
-        serialization.check_config(
+        safety.check_config(
             compile_config, ctx, where=f"{path}: config.json compile_config (or pass compile=False)"
         )
     with h5py.File(io.BytesIO(contents.weights), "r") as h5file:
         h5_weights.scan(h5file, f"{path}: model.weights.h5")
         # Weights must be stored in the file, so building may not allocate much more than it holds.
         budget = max(64 * 1024**2, 2 * len(contents.weights))
-        with serialization.active_context(ctx), weight_budget(budget, path):
+        with safety.active_context(ctx), weight_budget(budget, path):
             model = serialization.deserialize(
                 {k: v for k, v in config.items() if k != "compile_config"}, ctx, "layers"
             )

@@ -40,7 +40,7 @@ def clone_model(
     from strata.layers.input_layer import InputLayer
     from strata.models.functional import Functional
     from strata.models.sequential import Sequential
-    from strata.saving import model_config, serialization
+    from strata.saving import model_config, safety
 
     clone_function = clone_function or _clone_layer
 
@@ -78,7 +78,7 @@ def clone_model(
                 return _clone_layer(original)
             return clone(original)
 
-        ctx = serialization.make_context()
+        ctx = safety.make_context()
         return model_config.functional_from_config(
             type(model),
             config,

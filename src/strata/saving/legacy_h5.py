@@ -18,7 +18,7 @@ import warnings
 import h5py
 import numpy as np
 
-from strata.saving import h5_weights, serialization
+from strata.saving import h5_weights, safety, serialization
 from strata.saving.archive import KERAS_FORMAT_VERSION
 
 # tf.keras 2 config keys that Keras 3 dropped; removed when they hold their default value.
@@ -117,12 +117,12 @@ def load_model(path: str, ctx, compile: bool):
             )
         config = upgrade_config(config)
         compile_config = training_to_compile_config(training) if compile and training else None
-        serialization.check_config(config, ctx, kind="layers", where=f"{path}: model_config")
+        safety.check_config(config, ctx, kind="layers", where=f"{path}: model_config")
         if compile_config:
-            serialization.check_config(compile_config, ctx, where=f"{path}: training_config")
+            safety.check_config(compile_config, ctx, where=f"{path}: training_config")
         if not isinstance(config.get("class_name"), str):
             raise ValueError(f"{path}: `model_config` does not describe a model (no `class_name`).")
-        with serialization.active_context(ctx):
+        with safety.active_context(ctx):
             model = serialization.deserialize(config, ctx, "layers")
             if not hasattr(model, "layers"):
                 raise ValueError(

@@ -20,8 +20,8 @@ import collections
 import jax
 
 from strata.graph.symbolic import SymbolicTensor, is_symbolic
-from strata.saving import serialization
-from strata.saving.serialization import LoadContext
+from strata.saving import safety, serialization
+from strata.saving.safety import LoadContext
 
 
 # ---- writing ------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def functional_config(model) -> dict:
 
 def sequential_config(model) -> dict:
     """The Keras config of a Sequential model: its layers in order (the InputLayer first)."""
-    from strata.layers.layer import dtype_policy
+    from strata.mixed_precision.serialized import dtype_policy
 
     config = {
         "name": model.name,
@@ -182,7 +182,7 @@ def _new_layer(entry: dict, ctx: LoadContext, owner: str):
 def sequential_from_config(cls, config: dict, ctx: LoadContext):
     """A Sequential model from its config (tf.keras 2's ``batch_input_shape`` included)."""
     from strata.layers.input_layer import InputLayer
-    from strata.layers.layer import dtype_from_policy
+    from strata.mixed_precision.serialized import dtype_from_policy
 
     name = config.get("name")
     owner = f"Sequential '{name}'"
@@ -197,7 +197,7 @@ def sequential_from_config(cls, config: dict, ctx: LoadContext):
         inner = entry.get("config")
         if isinstance(inner, dict) and "batch_input_shape" in inner:
             inner = dict(inner)
-            shape = serialization.shape_structure(inner.pop("batch_input_shape"), owner)
+            shape = safety.shape_structure(inner.pop("batch_input_shape"), owner)
             entry = {**entry, "config": inner}
             if i == 0 and entry.get("class_name") != "InputLayer" and shape is not None:
                 layers.append(
@@ -206,7 +206,7 @@ def sequential_from_config(cls, config: dict, ctx: LoadContext):
         layers.append(_new_layer(entry, ctx, owner))
     for i, layer in enumerate(layers):
         model.add(layer, rebuild=i == len(layers) - 1)
-    shape = serialization.shape_structure(config.get("build_input_shape"), owner)
+    shape = safety.shape_structure(config.get("build_input_shape"), owner)
     if not model.built and shape is not None and model.layers:
         model.build(shape)
     return model
@@ -306,7 +306,7 @@ def functional_from_config(
         if isinstance(value, dict):
             if value.get("class_name") == "__keras_tensor__":
                 history = (value.get("config") or {}).get("keras_history")
-                serialization._check_keras_tensor(value.get("config"), owner)
+                safety.check_keras_tensor(value.get("config"), owner)
                 return tensor_at(history)
             if "class_name" in value:
                 return serialization.deserialize(value, ctx)

@@ -66,7 +66,7 @@ class SavingMixin:
     def get_config(self) -> dict:
         """The model's config: the graph for functional/Sequential models; for a subclassed
         model, the plain-valued constructor arguments (override `get_config` otherwise)."""
-        from strata.layers.layer import dtype_policy
+        from strata.mixed_precision.serialized import dtype_policy
         from strata.models.functional import Functional
         from strata.models.sequential import Sequential
         from strata.saving import model_config
@@ -88,12 +88,12 @@ class SavingMixin:
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Rebuild a model from `get_config()`'s output (names resolved via the registry)."""
-        from strata.saving import serialization
+        from strata.saving import safety
 
-        ctx = serialization.make_context(custom_objects)
+        ctx = safety.make_context(custom_objects)
         entry = {"class_name": cls.__name__, "config": config}
-        serialization.check_config(config, ctx, where=f"{cls.__name__} config")
-        with serialization.active_context(ctx):
+        safety.check_config(config, ctx, where=f"{cls.__name__} config")
+        with safety.active_context(ctx):
             return _from_config(cls, entry, ctx)
 
     def get_compile_config(self) -> dict:
@@ -104,11 +104,11 @@ class SavingMixin:
 
     def compile_from_config(self, config) -> None:
         """Compile with the settings `get_compile_config` returned."""
-        from strata.saving import model_config, serialization
+        from strata.saving import model_config, safety
 
-        ctx = serialization.make_context()
-        serialization.check_config(config, ctx, where="compile_config")
-        with serialization.active_context(ctx):
+        ctx = safety.make_context()
+        safety.check_config(config, ctx, where="compile_config")
+        with safety.active_context(ctx):
             model_config.compile_from_config(self, config, ctx)
 
     def to_json(self, **kwargs) -> str:
@@ -140,7 +140,7 @@ class SavingMixin:
 
 
 def _from_config(cls, entry: dict, ctx):
-    from strata.layers.layer import dtype_from_policy
+    from strata.mixed_precision.serialized import dtype_from_policy
     from strata.models.functional import Functional
     from strata.models.model import Model
 

@@ -33,7 +33,7 @@ class AlphaDropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate = check_rate(f"AlphaDropout '{self.name}'", rate)
+        self.rate = check_rate(f"AlphaDropout '{self.name}'", "rate", rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self._generator = seed_generator(seed)

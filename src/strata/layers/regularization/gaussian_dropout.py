@@ -28,7 +28,7 @@ class GaussianDropout(Layer):
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.rate = check_rate(f"GaussianDropout '{self.name}'", rate)
+        self.rate = check_rate(f"GaussianDropout '{self.name}'", "rate", rate)
         self.seed = seed
         self._generator = seed_generator(seed)
         self.supports_masking = True

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from strata import random as strata_random
 from strata.state import scope as state_scope
-
-
-def check_rate(owner: str, rate, *, upper_open: bool = True) -> float:
-    """`rate` as a float in [0, 1) (or [0, 1] when ``upper_open`` is False), else ValueError."""
-    ok = isinstance(rate, int | float) and not isinstance(rate, bool)
-    if ok:
-        ok = 0 <= rate < 1 if upper_open else 0 <= rate <= 1
-    if not ok:
-        interval = "[0, 1)" if upper_open else "[0, 1]"
-        raise ValueError(f"{owner}: `rate` must be a float in {interval}; received rate={rate!r}.")
-    return float(rate)
+from strata.utils.validation import check_rate  # noqa: F401 - its layers import it here
 
 
 def seed_generator(seed):

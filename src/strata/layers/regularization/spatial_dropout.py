@@ -16,7 +16,7 @@ class _SpatialDropout(Layer):
     def __init__(self, rate, seed=None, data_format=None, **kwargs):
         super().__init__(**kwargs)
         kind = type(self).__name__
-        self.rate = check_rate(f"{kind} '{self.name}'", rate)
+        self.rate = check_rate(f"{kind} '{self.name}'", "rate", rate)
         self.seed = seed
         if data_format is not None or self.rank > 1:
             data_format = data_format or "channels_last"

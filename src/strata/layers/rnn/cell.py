@@ -21,12 +21,7 @@ from strata import random as strata_random
 from strata.layers.core.dense import check_positive_int
 from strata.layers.layer import Layer
 from strata.state import scope as state_scope
-
-
-def check_rate(where: str, arg: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
-        raise ValueError(f"{where}: `{arg}` must be a float in [0, 1); received {arg}={value!r}.")
-    return float(value)
+from strata.utils.validation import check_rate
 
 
 def check_seed(where: str, seed):
@@ -64,7 +59,7 @@ def from_config_with_initializers_in_order(cls, config: dict):
     the cell's constructor, some cells after their dropout seed generator; deserializing them
     before the constructor runs would change the order and so the initial weights.
     """
-    from strata.layers.layer import dtype_from_policy
+    from strata.mixed_precision.serialized import dtype_from_policy
     from strata.saving.serialization import deserialize_keras_object
 
     config = dict(config)

@@ -7,9 +7,9 @@ computed in float32 with Keras 3's operation order, so they agree with Keras to 
 
 from __future__ import annotations
 
-import numbers
-
 import jax.numpy as jnp
+
+from strata.utils.validation import check_number
 
 
 class LearningRateSchedule:
@@ -58,12 +58,6 @@ class LearningRateSchedule:
 def as_float32(value):
     """`value` (a Python number or a traced step) as a float32 array, as Keras casts the step."""
     return jnp.asarray(value).astype(jnp.float32)
-
-
-def check_number(owner: str, name: str, value) -> None:
-    """Raise a ValueError unless `value` is a real number (not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{owner}: `{name}` must be a number; received {name}={value!r}.")
 
 
 def check_positive(owner: str, name: str, value) -> None:

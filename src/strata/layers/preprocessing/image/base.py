@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strata.layers.conv.arguments import normalize_data_format
 from strata.layers.layer import Layer
+from strata.utils.validation import check_choice, check_int, check_number  # noqa: F401
 
 INTERPOLATIONS = ("nearest", "bilinear")
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
@@ -60,24 +61,6 @@ class ImageLayer(Layer):
         return {**super().get_config(), "data_format": self.data_format}
 
 
-def check_choice(owner: str, arg: str, value, choices) -> str:
-    """`value` if it is one of `choices`, else a ValueError naming the layer and argument."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(
-            f"{owner}: `{arg}` must be one of {list(choices)}; received {arg}={value!r}."
-        )
-    return value
-
-
 def check_size(owner: str, arg: str, value) -> int:
-    """`value` as a positive int, else a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{owner}: `{arg}` must be a positive int; received {arg}={value!r}.")
-    return value
-
-
-def check_number(owner: str, arg: str, value) -> float:
-    """`value` if it is a real number, else a ValueError."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{owner}: `{arg}` must be a number; received {arg}={value!r}.")
-    return value
+    """`value` as a positive int (a height, a width)."""
+    return check_int(owner, arg, value, minimum=1)
