@@ -1,0 +1,109 @@
+"""`patch_convolve`: a convolution computed as window patches times the kernel, one matmul;
+`prefers_patches`: when that beats XLA's own convolution.
+
+XLA's CPU convolution is fast forward but slow for gradients, and tens of times slower still
+inside a loop (jax-ml/jax#12868). Gathering the window patches with strided slices and
+multiplying them by the kernel gives the same numbers through ops XLA's CPU backend runs well
+everywhere: the forward is one matmul, and the gradients (which JAX derives) are two matmuls and
+a sum of padded slices. A depthwise convolution (one input channel per group) multiplies and
+adds the shifted inputs instead, since its "matmul" would have a contraction of a few taps.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import jax
+import jax.numpy as jnp
+
+
+def prefers_patches(window, channels_per_group: int, groups: int, *, looped: bool) -> bool:
+    """Whether `patch_convolve` trains faster than XLA's convolution for this shape.
+
+    Only on the CPU; elsewhere XLA's convolution is the library kernel. Measured on a 2-core
+    x86 CPU (milliseconds of CPU time for forward and both gradients; see
+    ``benchmarks/conv_kernels.py``), patches win inside a loop, where XLA's convolution
+    gradients run 10-60x slower than outside one (jax-ml/jax#12868), and outside a loop for
+    a single input channel per group (depthwise, or an image's first layer), 1x1 windows
+    (a plain matmul) and 3-d windows. Elsewhere XLA's convolution is up to 2x faster outside
+    a loop, because patches spend memory traffic on copies of the input.
+
+    Example:
+        >>> prefers_patches((3, 3), 32, 1, looped=False)
+        False
+    """
+    if jax.default_backend() != "cpu":
+        return False
+    return looped or channels_per_group == 1 or math.prod(window) == 1 or len(window) == 3
+
+
+def patch_convolve(inputs, kernel, *, strides, padding, dilation_rate, input_dilation, groups):
+    """Convolve channels-last ``inputs`` with a ``(*window, in / groups, out)`` kernel.
+
+    Args:
+        inputs: ``(batch, *spatial, channels)``.
+        kernel: ``(*window, channels / groups, out)``.
+        strides, dilation_rate, input_dilation: N ints each.
+        padding: N ``(before, after)`` pairs (negative values crop).
+        groups: number of independent channel groups.
+
+    Returns:
+        ``(batch, *out_spatial, out)``, equal to `jax.lax.conv_general_dilated`'s result up to
+        float rounding.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(5.0, dtype="float32").reshape(1, 5, 1)
+        >>> k = np.ones((2, 1, 1), "float32")
+        >>> y = patch_convolve(x, k, strides=(1,), padding=[(0, 0)], dilation_rate=(1,),
+        ...                    input_dilation=(1,), groups=1)
+        >>> y[0, :, 0].tolist()
+        [1.0, 3.0, 5.0, 7.0]
+    """
+    rank = inputs.ndim - 2
+    window = kernel.shape[:rank]
+    config = [(0, 0, 0)] + [(lo, hi, d - 1) for (lo, hi), d in zip(padding, input_dilation)]
+    padded = jax.lax.pad(inputs, jnp.zeros((), inputs.dtype), config + [(0, 0, 0)])
+    out = [
+        (n - (k - 1) * d - 1) // s + 1
+        for n, k, d, s in zip(padded.shape[1:-1], window, dilation_rate, strides)
+    ]
+    shifted = [
+        _window_slice(padded, offsets, dilation_rate, strides, out)
+        for offsets in itertools.product(*(range(k) for k in window))
+    ]
+    channels, filters = kernel.shape[-2], kernel.shape[-1]
+    if channels == 1 and groups > 1:
+        return _depthwise(shifted, kernel, groups)
+    patches = jnp.concatenate(shifted, axis=-1)  # (batch, *out, taps * channels)
+    batch_shape = patches.shape[:-1]
+    taps = math.prod(window)
+    if groups == 1:
+        rows = patches.reshape(-1, taps * channels)
+        result = rows @ kernel.reshape(taps * channels, filters)
+        return result.reshape(*batch_shape, filters)
+    rows = patches.reshape(-1, taps, groups, channels)
+    grouped = kernel.reshape(taps, channels, groups, filters // groups)
+    result = jnp.einsum("mtgc,tcgo->mgo", rows, grouped)
+    return result.reshape(*batch_shape, filters)
+
+
+def _window_slice(padded, offsets, dilation_rate, strides, out):
+    """The inputs one kernel tap sees at every output position."""
+    starts = [0] + [o * d for o, d in zip(offsets, dilation_rate)] + [0]
+    limits = [padded.shape[0]]
+    limits += [st + (n - 1) * s + 1 for st, n, s in zip(starts[1:], out, strides)]
+    limits += [padded.shape[-1]]
+    return jax.lax.slice(padded, starts, limits, [1, *strides, 1])
+
+
+def _depthwise(shifted, kernel, groups):
+    """Sum over taps of shifted inputs times their per-channel weights (one channel a group)."""
+    multiplier = kernel.shape[-1] // groups
+    weights = kernel.reshape(len(shifted), groups, multiplier)
+    total = None
+    for tap, x in enumerate(shifted):
+        term = x[..., :, None] * weights[tap]
+        total = term if total is None else total + term
+    return total.reshape(*total.shape[:-2], groups * multiplier)
