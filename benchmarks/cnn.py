@@ -99,12 +99,17 @@ def _worker(library: str) -> None:
     print(MARKER + json.dumps(train(lib)), flush=True)
 
 
-def measure(library: str, strata_src: str | None = None, script: str = __file__) -> dict:
-    """Run `script`'s worker for one library in a fresh interpreter and return its figures."""
+THIS_SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def measure(library: str, strata_src: str = THIS_SRC, script: str = __file__) -> dict:
+    """Run `script`'s worker for one library in a fresh interpreter and return its figures.
+
+    strata is imported from `strata_src` (by default this checkout's ``src``)."""
     command = [sys.executable, str(Path(script).resolve()), "--worker", library]
     with tempfile.TemporaryDirectory() as cache_dir:
         env = run._child_environment(cache_dir)
-        if strata_src:
+        if library == "strata":
             env["PYTHONPATH"] = os.pathsep.join([strata_src, env.get("PYTHONPATH", "")])
         done = subprocess.run(command, env=env, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
@@ -160,7 +165,7 @@ def main(argv=None) -> None:
     for _ in range(args.repeat):
         for name in runs:  # back to back, so all see the same machine
             library = "keras" if name == "keras" else "strata"
-            src = args.strata_src if name == "other strata" else None
+            src = args.strata_src if name == "other strata" else THIS_SRC
             runs[name].append(measure(library, src))
     best = {name: best_of(rs) for name, rs in runs.items()}
     print_table(

@@ -114,7 +114,7 @@ def main(argv=None) -> None:
     for _ in range(args.repeat):
         for name in runs:  # back to back, so all see the same machine
             library = "keras" if name == "keras" else "strata"
-            src = args.strata_src if name == "other strata" else None
+            src = args.strata_src if name == "other strata" else cnn.THIS_SRC
             runs[name].append(cnn.measure(library, src, script=__file__))
     best = {name: cnn.best_of(rs) for name, rs in runs.items()}
     cnn.print_table(

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strata.layers.conv.base_conv import convolve
-from strata.layers.conv.patch_conv import prefers_patches
+from strata.layers.conv.patch_conv import prefers_patches, traced_in_loop
 
 
 def native(
@@ -120,6 +120,9 @@ def test_patches_are_chosen_only_where_they_train_faster():
     assert prefers_patches((3, 3, 3), 8, 1, looped=False) is on_cpu
     assert prefers_patches((3, 3), 32, 1, looped=False) is False
     assert prefers_patches((5,), 64, 1, looped=False) is False
+    with traced_in_loop():
+        assert prefers_patches((3, 3), 32, 1, looped=False) is on_cpu
+    assert prefers_patches((3, 3), 32, 1, looped=False) is False
 
 
 @pytest.mark.parametrize("looped", [False, True])

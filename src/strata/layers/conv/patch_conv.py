@@ -1,5 +1,5 @@
 """`patch_convolve`: a convolution computed as window patches times the kernel, one matmul;
-`prefers_patches`: when that beats XLA's own convolution.
+`prefers_patches`: when that beats XLA's own convolution; `traced_in_loop`: tell it so.
 
 XLA's CPU convolution is fast forward but slow for gradients, and tens of times slower still
 inside a loop (jax-ml/jax#12868). Gathering the window patches with strided slices and
@@ -11,11 +11,36 @@ adds the shifted inputs instead, since its "matmul" would have a contraction of 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
 import math
 
 import jax
 import jax.numpy as jnp
+
+_IN_LOOP = contextvars.ContextVar("strata_convolutions_in_loop", default=False)
+
+
+@contextlib.contextmanager
+def traced_in_loop():
+    """Within this block, convolutions being traced count as running inside a loop.
+
+    For code that traces a step into a loop body (several training steps in one compiled
+    call), so that every convolution in it takes the kernel that is fast in loops.
+
+    Example:
+        >>> import jax
+        >>> with traced_in_loop():
+        ...     chosen = prefers_patches((3, 3), 32, 1, looped=False)
+        >>> chosen == (jax.default_backend() == "cpu")
+        True
+    """
+    token = _IN_LOOP.set(True)
+    try:
+        yield
+    finally:
+        _IN_LOOP.reset(token)
 
 
 def prefers_patches(window, channels_per_group: int, groups: int, *, looped: bool) -> bool:
@@ -35,6 +60,7 @@ def prefers_patches(window, channels_per_group: int, groups: int, *, looped: boo
     """
     if jax.default_backend() != "cpu":
         return False
+    looped = looped or _IN_LOOP.get()
     return looped or channels_per_group == 1 or math.prod(window) == 1 or len(window) == 3
 
 
