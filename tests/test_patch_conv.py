@@ -11,7 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strata.layers.conv.base_conv import convolve
-from strata.layers.conv.patch_conv import prefers_patches, traced_in_loop
+from strata.layers.conv.patch_conv import (
+    choose_kernel,
+    traced_in_loop,
+    xla_forward_patch_gradients,
+)
 
 
 def native(
@@ -111,18 +115,54 @@ def test_patch_convolution_matches_xla_forward_and_gradients(case):
         np.testing.assert_allclose(g, e, rtol=1e-5, atol=2e-5)
 
 
-def test_patches_are_chosen_only_where_they_train_faster():
-    on_cpu = jax.default_backend() == "cpu"
-    assert prefers_patches((3, 3), 16, 1, looped=True) is on_cpu
-    assert prefers_patches((3, 3), 1, 1, looped=False) is False  # XLA's forward is faster
-    assert prefers_patches((3, 3), 1, 32, looped=False) is on_cpu  # depthwise
-    assert prefers_patches((1, 1), 64, 1, looped=False) is on_cpu  # pointwise
-    assert prefers_patches((3, 3, 3), 8, 1, looped=False) is on_cpu
-    assert prefers_patches((3, 3), 32, 1, looped=False) is False
-    assert prefers_patches((5,), 64, 1, looped=False) is False
+def test_kernels_are_chosen_only_where_they_run_faster():
+    cpu = jax.default_backend() == "cpu"
+    patches = "patches" if cpu else "xla"
+    assert choose_kernel((3, 3), 16, 1, looped=True) == patches
+    assert choose_kernel((3, 3), 1, 32, looped=False) == patches  # depthwise
+    assert choose_kernel((1, 1), 64, 1, looped=False) == patches  # pointwise
+    assert choose_kernel((3, 3, 3), 8, 1, looped=False) == patches
+    assert choose_kernel((3, 3), 1, 1, looped=False) == ("xla_forward" if cpu else "xla")
+    assert choose_kernel((3, 3), 32, 1, looped=False) == "xla"
+    assert choose_kernel((5,), 64, 1, looped=False) == "xla"
     with traced_in_loop():
-        assert prefers_patches((3, 3), 32, 1, looped=False) is on_cpu
-    assert prefers_patches((3, 3), 32, 1, looped=False) is False
+        assert choose_kernel((3, 3), 32, 1, looped=False) == patches
+    assert choose_kernel((3, 3), 32, 1, looped=False) == "xla"
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    strides=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    padding=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=2, max_size=2),
+    groups=st.integers(1, 2),
+    seed=st.integers(0, 2**16),
+)
+def test_xla_forward_with_patch_derivatives_matches_xla(strides, padding, groups, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, (2, 7, 6, groups)).astype("float32")
+    k = rng.uniform(-1, 1, (3, 2, 1, 2 * groups)).astype("float32") / 2
+    options = dict(strides=strides, padding=padding, dilation_rate=(1, 1), groups=groups)
+
+    def hybrid(x, k):
+        return xla_forward_patch_gradients(x, k, input_dilation=(1, 1), **options)
+
+    def reference(x, k):
+        return native(
+            x, k, channels_first=False, input_dilation=(1, 1), kernel_layout="IO", **options
+        )
+
+    expected, expected_vjp = jax.vjp(reference, x, k)
+    got, got_vjp = jax.vjp(hybrid, x, k)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    cotangent = rng.uniform(-1, 1, expected.shape).astype("float32")
+    for g, e in zip(got_vjp(cotangent), expected_vjp(cotangent)):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=2e-5)
+    # Forward mode too, and the kernel gradient alone (the input's tangent is a symbolic zero).
+    tangents = (x[::-1], k[::-1])
+    got_t = jax.jvp(hybrid, (x, k), tangents)[1]
+    np.testing.assert_allclose(got_t, jax.jvp(reference, (x, k), tangents)[1], atol=2e-5)
+    loss = lambda f: jax.grad(lambda k: (f(x, k) ** 2).sum())(k)  # noqa: E731
+    np.testing.assert_allclose(loss(hybrid), loss(reference), rtol=1e-5, atol=1e-4)
 
 
 @pytest.mark.parametrize("looped", [False, True])

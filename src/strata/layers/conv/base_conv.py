@@ -13,7 +13,11 @@ import jax.numpy as jnp
 
 from strata import activations, constraints, initializers, regularizers
 from strata.layers.conv import arguments
-from strata.layers.conv.patch_conv import patch_convolve, prefers_patches
+from strata.layers.conv.patch_conv import (
+    choose_kernel,
+    patch_convolve,
+    xla_forward_patch_gradients,
+)
 from strata.layers.layer import Layer
 
 
@@ -43,7 +47,7 @@ def convolve(
         input_dilation: N ints: insert ``d - 1`` zeros between input elements (transposed
             convolutions); None for none.
         looped: whether this convolution runs inside a loop (a recurrence); it only steers the
-            choice of kernel (`prefers_patches`), not the result.
+            choice of kernel (`choose_kernel`), not the result.
 
     Returns:
         The convolution, with the channel axis where the inputs have it.
@@ -67,12 +71,14 @@ def convolve(
         lengths = inputs.shape[2:] if channels_first else inputs.shape[1:-1]
         padding = jax.lax.padtype_to_pads(lengths, extents, strides, padding.upper())
     channels_per_group = kernel.shape[rank] if kernel_layout == "IO" else kernel.shape[-1]
-    if prefers_patches(window, channels_per_group, groups, looped=looped):
+    kind = choose_kernel(window, channels_per_group, groups, looped=looped)
+    if kind != "xla":
         if kernel_layout == "OI":
             kernel = jnp.swapaxes(kernel, -1, -2)
         if channels_first:
             inputs = jnp.moveaxis(inputs, 1, -1)
-        outputs = patch_convolve(
+        run = patch_convolve if kind == "patches" else xla_forward_patch_gradients
+        outputs = run(
             inputs,
             kernel,
             strides=tuple(strides),

@@ -1,5 +1,6 @@
 """`patch_convolve`: a convolution computed as window patches times the kernel, one matmul;
-`prefers_patches`: when that beats XLA's own convolution; `traced_in_loop`: tell it so.
+`xla_forward_patch_gradients`: XLA's forward with the patch convolution's derivatives;
+`choose_kernel`: which of them (or XLA's own) runs fastest; `traced_in_loop`: mark a loop body.
 
 XLA's CPU convolution is fast forward but slow for gradients, and tens of times slower still
 inside a loop (jax-ml/jax#12868). Gathering the window patches with strided slices and
@@ -32,8 +33,8 @@ def traced_in_loop():
     Example:
         >>> import jax
         >>> with traced_in_loop():
-        ...     chosen = prefers_patches((3, 3), 32, 1, looped=False)
-        >>> chosen == (jax.default_backend() == "cpu")
+        ...     chosen = choose_kernel((3, 3), 32, 1, looped=False)
+        >>> chosen == ("patches" if jax.default_backend() == "cpu" else "xla")
         True
     """
     token = _IN_LOOP.set(True)
@@ -43,26 +44,79 @@ def traced_in_loop():
         _IN_LOOP.reset(token)
 
 
-def prefers_patches(window, channels_per_group: int, groups: int, *, looped: bool) -> bool:
-    """Whether `patch_convolve` runs faster than XLA's convolution for this shape.
+def choose_kernel(window, channels_per_group: int, groups: int, *, looped: bool) -> str:
+    """The fastest way to run (and differentiate) a convolution of this shape.
 
-    Only on the CPU; elsewhere XLA's convolution is the library kernel. Measured on a 2-core
-    x86 CPU (CPU milliseconds for forward and both gradients; ``benchmarks/conv_kernels.py``),
-    patches win inside a loop, where XLA's convolution gradients run 10-60x slower than
-    outside one (jax-ml/jax#12868), and anywhere for depthwise convolutions (one input
-    channel per group, 2.6x), 1x1 windows (a plain matmul, 1.9x) and 3-d windows (2.9x).
-    Elsewhere XLA's convolution is up to 2x faster outside a loop (patches spend memory traffic
-    on copies of the input), and its forward alone is faster, which is what inference runs.
+    ``"xla"`` (XLA's convolution), ``"patches"`` (`patch_convolve`) or ``"xla_forward"``
+    (`xla_forward_patch_gradients`). Only the CPU ever leaves XLA's convolution. Measured on a
+    2-core x86 CPU (CPU milliseconds for forward and both gradients;
+    ``benchmarks/conv_kernels.py``), patches win inside a loop, where XLA's convolution
+    gradients run 10-60x slower than outside one (jax-ml/jax#12868), and anywhere for
+    depthwise convolutions (one input channel per group, 2.6x), 1x1 windows (a plain matmul,
+    1.9x) and 3-d windows (2.9x). With a single input channel (an image's first layer) XLA's
+    forward is 3x faster but its gradients up to 4x slower, hence ``"xla_forward"``. Elsewhere
+    XLA's convolution is up to 2x faster outside a loop (patches spend memory traffic on copies
+    of the input).
 
     Example:
-        >>> prefers_patches((3, 3), 32, 1, looped=False)
-        False
+        >>> choose_kernel((3, 3), 32, 1, looped=False)
+        'xla'
     """
     if jax.default_backend() != "cpu":
-        return False
-    looped = looped or _IN_LOOP.get()
+        return "xla"
     depthwise = groups > 1 and channels_per_group == 1
-    return looped or depthwise or math.prod(window) == 1 or len(window) == 3
+    if looped or _IN_LOOP.get() or depthwise or math.prod(window) == 1 or len(window) == 3:
+        return "patches"
+    return "xla_forward" if channels_per_group == 1 else "xla"
+
+
+def xla_forward_patch_gradients(inputs, kernel, **options):
+    """`patch_convolve`'s result computed by XLA's convolution, differentiated as patches.
+
+    The derivatives (forward and reverse mode) are `patch_convolve`'s, which is linear in each
+    argument; the value is XLA's convolution, faster forward. Same arguments as
+    `patch_convolve`.
+
+    Example:
+        >>> import numpy as np
+        >>> x = np.arange(5.0, dtype="float32").reshape(1, 5, 1)
+        >>> k = np.ones((2, 1, 1), "float32")
+        >>> y = xla_forward_patch_gradients(x, k, strides=(1,), padding=[(0, 0)],
+        ...     dilation_rate=(1,), input_dilation=(1,), groups=1)
+        >>> y[0, :, 0].tolist()
+        [1.0, 3.0, 5.0, 7.0]
+    """
+
+    @jax.custom_jvp
+    def convolve(x, k):
+        rank = x.ndim - 2
+        spatial = "DHW"[3 - rank :]
+        return jax.lax.conv_general_dilated(
+            x,
+            k,
+            window_strides=options["strides"],
+            padding=options["padding"],
+            lhs_dilation=options["input_dilation"],
+            rhs_dilation=options["dilation_rate"],
+            dimension_numbers=("N" + spatial + "C", spatial + "IO", "N" + spatial + "C"),
+            feature_group_count=options["groups"],
+        )
+
+    def derivative(primals, tangents):
+        (x, k), (dx, dk) = primals, tangents
+        value = convolve(x, k)
+        # Linear in (dx, dk), so reverse mode transposes it into the patch gradients. A zero
+        # tangent (an input not differentiated) is skipped rather than convolved.
+        terms = [
+            patch_convolve(a, b, **options)
+            for a, b in ((dx, k), (x, dk))
+            if not isinstance(a if a is dx else b, jax.custom_derivatives.SymbolicZero)
+        ]
+        return value, sum(terms[1:], terms[0]) if terms else jnp.zeros_like(value)
+
+    convolve.defjvp(derivative, symbolic_zeros=True)
+
+    return convolve(inputs, kernel)
 
 
 def patch_convolve(inputs, kernel, *, strides, padding, dilation_rate, input_dilation, groups):
