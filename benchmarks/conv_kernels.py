@@ -9,7 +9,7 @@ For each shape: CPU milliseconds of one training-style iteration (forward, input
 kernel gradient), called once per step and run 4 times inside a `jax.lax.scan`; the smallest
 of 3 repeats, both kernels interleaved in one process. CPU time, not wall time: on a machine
 shared with other jobs it is the steadier figure. This table is what
-`strata.layers.conv.patch_conv.prefers_patches` encodes.
+`strata.layers.conv.patch_conv.choose_kernel` encodes.
 """
 
 from __future__ import annotations
