@@ -9,9 +9,15 @@ depthwise convolution followed by a 1x1 convolution; a transposed one dilates it
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 
 from strata import activations, constraints, initializers, regularizers
 from strata.layers.conv import arguments
+from strata.layers.conv.patch_conv import (
+    choose_kernel,
+    patch_convolve,
+    xla_forward_patch_gradients,
+)
 from strata.layers.layer import Layer
 
 
@@ -26,6 +32,7 @@ def convolve(
     channels_first: bool = False,
     input_dilation=None,
     kernel_layout: str = "IO",
+    looped: bool = False,
 ):
     """Convolve ``(batch, *spatial, channels)`` inputs with a ``(*window, in, out)`` kernel.
 
@@ -39,6 +46,8 @@ def convolve(
         groups: the input and output channels split into this many independent groups.
         input_dilation: N ints: insert ``d - 1`` zeros between input elements (transposed
             convolutions); None for none.
+        looped: whether this convolution runs inside a loop (a recurrence); it only steers the
+            choice of kernel (`choose_kernel`), not the result.
 
     Returns:
         The convolution, with the channel axis where the inputs have it.
@@ -53,18 +62,39 @@ def convolve(
     """
     rank = inputs.ndim - 2
     spatial = "DHW"[3 - rank :]
-    data_spec = "NC" + spatial if channels_first else "N" + spatial + "C"
+    window = kernel.shape[:rank]
+    input_dilation = (1,) * rank if input_dilation is None else tuple(input_dilation)
     if padding == "causal":
-        window = kernel.shape[:rank]
         padding = [((k - 1) * d, 0) for k, d in zip(window, dilation_rate)]
     elif isinstance(padding, str):
-        padding = padding.upper()
+        extents = [(k - 1) * d + 1 for k, d in zip(window, dilation_rate)]
+        lengths = inputs.shape[2:] if channels_first else inputs.shape[1:-1]
+        padding = jax.lax.padtype_to_pads(lengths, extents, strides, padding.upper())
+    channels_per_group = kernel.shape[rank] if kernel_layout == "IO" else kernel.shape[-1]
+    kind = choose_kernel(window, channels_per_group, groups, looped=looped)
+    if kind != "xla":
+        if kernel_layout == "OI":
+            kernel = jnp.swapaxes(kernel, -1, -2)
+        if channels_first:
+            inputs = jnp.moveaxis(inputs, 1, -1)
+        run = patch_convolve if kind == "patches" else xla_forward_patch_gradients
+        outputs = run(
+            inputs,
+            kernel,
+            strides=tuple(strides),
+            padding=[tuple(pair) for pair in padding],
+            dilation_rate=tuple(dilation_rate),
+            input_dilation=input_dilation,
+            groups=groups,
+        )
+        return jnp.moveaxis(outputs, -1, 1) if channels_first else outputs
+    data_spec = "NC" + spatial if channels_first else "N" + spatial + "C"
     return jax.lax.conv_general_dilated(
         inputs,
         kernel,
         window_strides=tuple(strides),
-        padding=padding,
-        lhs_dilation=None if input_dilation is None else tuple(input_dilation),
+        padding=[tuple(pair) for pair in padding],
+        lhs_dilation=input_dilation,
         rhs_dilation=tuple(dilation_rate),
         dimension_numbers=(data_spec, spatial + kernel_layout, data_spec),
         feature_group_count=groups,

@@ -208,6 +208,8 @@ class ConvLSTMCell(Layer):
             padding="same" if recurrent else self.padding,
             dilation_rate=(1,) * self.rank if recurrent else self.dilation_rate,
             channels_first=self._channels_first,
+            # The recurrent convolution runs inside the time loop.
+            looped=recurrent,
         )
         if masks is None:
             return convolve(x, kernel, **options)
