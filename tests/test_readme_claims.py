@@ -204,11 +204,6 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/feeds.py forks the JAX process (ProcessPoolExecutor's default 'fork' context), "
-    "which JAX warns may deadlock; a 'spawn' context fixes it (the engine is the lead's)",
-)
 def test_pydataset_with_multiprocessing_loads_in_other_processes_and_trains_the_same(tmp_path):
     script = tmp_path / "script.py"
     script.write_text(MULTIPROCESSING)

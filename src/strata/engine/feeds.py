@@ -13,6 +13,7 @@ samples, and which index rows to run — so one compiled function serves arrays 
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
 import queue
 import random
 import threading
@@ -252,12 +253,13 @@ class StreamFeed:
         self._held = None
         self._pool = None
         if self.is_dataset and source.workers > 1:
-            pool_type = (
-                concurrent.futures.ProcessPoolExecutor
-                if source.use_multiprocessing
-                else concurrent.futures.ThreadPoolExecutor
-            )
-            self._pool = pool_type(max_workers=source.workers)
+            if source.use_multiprocessing:
+                # Spawned, not forked: forking a process that runs JAX's threads can deadlock.
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=source.workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            else:
+                self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=source.workers)
         first = self._peek()
         self.first = adapt(first, 0)
         x = self.first[0]
