@@ -6,23 +6,17 @@ import math
 
 import jax.numpy as jnp
 
-from strata import constraints, initializers, regularizers
 from strata.graph.symbolic import is_symbolic
+from strata.layers.attention.base import ProjectedAttention, as_float, broadcastable, fresh
+from strata.layers.attention.base import positive_int as _positive_int
+from strata.layers.attention.base import shape_of as _shape
 from strata.layers.attention.masked_softmax import masked_softmax
-from strata.layers.attention.multi_head_attention import (
-    _as_float,
-    _broadcastable,
-    _fresh,
-    _positive_int,
-    _shape,
-)
 from strata.layers.core.dropout import Dropout
 from strata.layers.core.einsum_dense import EinsumDense
-from strata.layers.layer import Layer
 from strata.state import carried_masks
 
 
-class GroupedQueryAttention(Layer):
+class GroupedQueryAttention(ProjectedAttention):
     """Grouped-query attention (Ainslie et al., 2023).
 
     The query is projected to `num_query_heads` heads and key/value to `num_key_value_heads`
@@ -109,27 +103,24 @@ class GroupedQueryAttention(Layer):
                 f"{where}: `num_query_heads` must be divisible by `num_key_value_heads`; received "
                 f"num_query_heads={num_query_heads}, num_key_value_heads={num_key_value_heads}."
             )
-        if (
-            isinstance(dropout, bool)
-            or not isinstance(dropout, int | float)
-            or not 0 <= dropout < 1
-        ):
-            raise ValueError(f"{where}: `dropout` must be in [0, 1); received dropout={dropout!r}.")
+        self.dropout = self._checked_dropout(dropout)
         if sliding_window is not None:
             _positive_int(where, "sliding_window", sliding_window)
-        self.dropout = float(dropout)
         self.use_bias = bool(use_bias)
         self.sliding_window = sliding_window
         self.use_gate = bool(use_gate)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.seed = seed
-        self.supports_masking = True
+        self._set_projection_options(
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            seed,
+        )
+        # Keras applies it to each projection's outputs and to the layer's outputs too.
+        self.activity_regularizer = self._projection_activity_regularizer
 
     # ---- calling and building ---------------------------------------------------------------
     def __call__(self, query, value, key=None, **kwargs):
@@ -207,11 +198,11 @@ class GroupedQueryAttention(Layer):
             output_shape,
             activation=activation,
             bias_axes=bias_axes if self.use_bias else None,
-            kernel_initializer=_fresh(self.kernel_initializer),
-            bias_initializer=_fresh(self.bias_initializer),
+            kernel_initializer=fresh(self.kernel_initializer),
+            bias_initializer=fresh(self.bias_initializer),
             kernel_regularizer=self.kernel_regularizer,
             bias_regularizer=self.bias_regularizer,
-            activity_regularizer=self.activity_regularizer,
+            activity_regularizer=self._projection_activity_regularizer,
             kernel_constraint=self.kernel_constraint,
             bias_constraint=self.bias_constraint,
             name=name,
@@ -232,8 +223,8 @@ class GroupedQueryAttention(Layer):
         use_causal_mask=False,
         mask=None,
     ):
-        value = _as_float(value, self.compute_dtype)
-        key = value if key is None else _as_float(key, self.compute_dtype)
+        value = as_float(value, self.compute_dtype)
+        key = value if key is None else as_float(key, self.compute_dtype)
         # `mask`: the inputs' carried masks, in the order query, value, key.
         carried = list(mask) if isinstance(mask, list | tuple) else [mask]
         carried += [None] * (3 - len(carried))
@@ -300,7 +291,7 @@ class GroupedQueryAttention(Layer):
         if attention_mask is not None:
             attention_mask = jnp.asarray(attention_mask).astype(bool)
             target = (query.shape[0], q_len, v_len)
-            if not _broadcastable(attention_mask.shape, target):
+            if not broadcastable(attention_mask.shape, target):
                 raise ValueError(
                     f"{where}: `attention_mask` must be broadcastable to (batch, T, S) = "
                     f"{target}; received shape {tuple(attention_mask.shape)}."
@@ -313,15 +304,7 @@ class GroupedQueryAttention(Layer):
             combined = jnp.logical_and(combined, part)
         return combined
 
-    def compute_mask(self, inputs, mask=None):
-        # The output is aligned with the query, so it keeps the query's mask (as in Keras).
-        if isinstance(mask, list | tuple):
-            return mask[0] if mask else None
-        return mask
-
     def get_config(self) -> dict:
-        from strata.saving.serialization import serialize_keras_object
-
         return {
             **super().get_config(),
             "head_dim": self.head_dim,
@@ -331,14 +314,7 @@ class GroupedQueryAttention(Layer):
             "use_gate": self.use_gate,
             "sliding_window": self.sliding_window,
             "dropout": self.dropout,
-            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
-            "bias_initializer": serialize_keras_object(self.bias_initializer),
-            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
-            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
-            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
-            "bias_constraint": serialize_keras_object(self.bias_constraint),
-            "seed": self.seed,
+            **self._projection_config(),
         }
 
 

@@ -7,15 +7,15 @@ import string
 
 import jax.numpy as jnp
 
-from strata import initializers, regularizers
-from strata.graph.symbolic import is_symbolic
+from strata.layers.attention.base import ProjectedAttention, as_float, broadcastable, fresh
+from strata.layers.attention.base import positive_int as _positive_int
+from strata.layers.attention.base import shape_of as _shape
 from strata.layers.attention.masked_softmax import masked_softmax
 from strata.layers.attention.projection import Projection
 from strata.layers.core.dropout import Dropout
-from strata.layers.layer import Layer
 
 
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(ProjectedAttention):
     """Multi-head attention (Vaswani et al., 2017).
 
     `query`, `key` and `value` are projected to `num_heads` heads; each head attends with
@@ -95,13 +95,7 @@ class MultiHeadAttention(Layer):
         self.value_dim = (
             self.key_dim if value_dim is None else _positive_int(where, "value_dim", value_dim)
         )
-        if (
-            isinstance(dropout, bool)
-            or not isinstance(dropout, int | float)
-            or not 0 <= dropout < 1
-        ):
-            raise ValueError(f"{where}: `dropout` must be in [0, 1); received dropout={dropout!r}.")
-        self.dropout = float(dropout)
+        self.dropout = self._checked_dropout(dropout)
         self.use_bias = bool(use_bias)
         if output_shape is not None:
             shape = (output_shape,) if isinstance(output_shape, int) else output_shape
@@ -131,16 +125,17 @@ class MultiHeadAttention(Layer):
                 )
             attention_axes = tuple(axes)
         self.attention_axes = attention_axes
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
         # Keras regularizes each projection's outputs, not the layer's output.
-        self._projection_activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.seed = seed
-        self.supports_masking = True
+        self._set_projection_options(
+            kernel_initializer,
+            bias_initializer,
+            kernel_regularizer,
+            bias_regularizer,
+            activity_regularizer,
+            kernel_constraint,
+            bias_constraint,
+            seed,
+        )
 
     # ---- calling and building ---------------------------------------------------------------
     def __call__(self, query, value, key=None, **kwargs):
@@ -229,8 +224,8 @@ class MultiHeadAttention(Layer):
             contracted,
             output_shape,
             use_bias=self.use_bias,
-            kernel_initializer=_fresh(self.kernel_initializer),
-            bias_initializer=_fresh(self.bias_initializer),
+            kernel_initializer=fresh(self.kernel_initializer),
+            bias_initializer=fresh(self.bias_initializer),
             kernel_regularizer=self.kernel_regularizer,
             bias_regularizer=self.bias_regularizer,
             activity_regularizer=self._projection_activity_regularizer,
@@ -254,8 +249,8 @@ class MultiHeadAttention(Layer):
         use_causal_mask=False,
         mask=None,
     ):
-        value = _as_float(value, self.compute_dtype)
-        key = value if key is None else _as_float(key, self.compute_dtype)
+        value = as_float(value, self.compute_dtype)
+        key = value if key is None else as_float(key, self.compute_dtype)
         # `mask`: the inputs' masks from a functional graph, in the order query, value, key.
         propagated = list(mask) if isinstance(mask, list | tuple) else [mask]
         propagated += [None] * (3 - len(propagated))
@@ -317,7 +312,7 @@ class MultiHeadAttention(Layer):
             target = (query.shape[0], q_len, v_len)
             # Checked for the common (batch, T, features) inputs; with several attention axes
             # the mask's layout follows the scores' and is left to broadcasting.
-            if query.ndim == 3 and not _broadcastable(attention_mask.shape, target):
+            if query.ndim == 3 and not broadcastable(attention_mask.shape, target):
                 raise ValueError(
                     f"{where}: `attention_mask` must be broadcastable to (batch, T, S) = "
                     f"{target}; received shape {tuple(attention_mask.shape)}."
@@ -325,15 +320,7 @@ class MultiHeadAttention(Layer):
             combined = merge(attention_mask)
         return combined
 
-    def compute_mask(self, inputs, mask=None):
-        # The output is aligned with the query, so it keeps the query's mask.
-        if isinstance(mask, list | tuple):
-            return mask[0] if mask else None
-        return mask
-
     def get_config(self) -> dict:
-        from strata.saving.serialization import serialize_keras_object
-
         return {
             **super().get_config(),
             "num_heads": self.num_heads,
@@ -343,14 +330,7 @@ class MultiHeadAttention(Layer):
             "use_bias": self.use_bias,
             "output_shape": self.output_shape,
             "attention_axes": self.attention_axes,
-            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
-            "bias_initializer": serialize_keras_object(self.bias_initializer),
-            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
-            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "activity_regularizer": serialize_keras_object(self._projection_activity_regularizer),
-            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
-            "bias_constraint": serialize_keras_object(self.bias_constraint),
-            "seed": self.seed,
+            **self._projection_config(),
         }
 
 
@@ -376,30 +356,3 @@ def _attention_equations(rank: int, attention_axes: tuple[int, ...]) -> tuple[st
         + "".join(source[i] for i in attention_axes)
     )
     return f"{source},{query}->{scores}", f"{scores},{source}->{query}"
-
-
-def _positive_int(where: str, arg: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{where}: `{arg}` must be a positive int; received {arg}={value!r}.")
-    return value
-
-
-def _shape(x) -> tuple:
-    return tuple(x.shape) if is_symbolic(x) or hasattr(x, "shape") else tuple(jnp.shape(x))
-
-
-def _as_float(x, dtype):
-    x = jnp.asarray(x)
-    return x.astype(dtype) if jnp.issubdtype(x.dtype, jnp.floating) else x
-
-
-def _broadcastable(shape, target) -> bool:
-    """Whether `shape` broadcasts to `target` without adding dimensions in front of it."""
-    if len(shape) > len(target):
-        return False
-    return all(a in (1, b) for a, b in zip(shape[::-1], target[::-1]))
-
-
-def _fresh(initializer):
-    """A copy of `initializer`, so each projection draws its own values (as Keras clones it)."""
-    return type(initializer).from_config(initializer.get_config())
