@@ -74,6 +74,29 @@ class ProjectedAttention(Layer):
             "seed": self.seed,
         }
 
+    def _projection_options(self, name: str) -> dict:
+        """Keyword arguments every projection sublayer takes (fresh initializers for each)."""
+        return {
+            "kernel_initializer": fresh(self.kernel_initializer),
+            "bias_initializer": fresh(self.bias_initializer),
+            "kernel_regularizer": self.kernel_regularizer,
+            "bias_regularizer": self.bias_regularizer,
+            "activity_regularizer": self._projection_activity_regularizer,
+            "kernel_constraint": self.kernel_constraint,
+            "bias_constraint": self.bias_constraint,
+            "name": name,
+            "dtype": self.dtype_policy.name,
+        }
+
+    @staticmethod
+    def _call_masks(mask, query_mask, value_mask, key_mask) -> tuple:
+        """The query, value and key masks: those given, else those the inputs carry (`mask`,
+        a list in the order query, value, key)."""
+        carried = list(mask) if isinstance(mask, list | tuple) else [mask]
+        carried += [None] * (3 - len(carried))
+        given = (query_mask, value_mask, key_mask)
+        return tuple(c if g is None else g for c, g in zip(carried, given))
+
     def compute_mask(self, inputs, mask=None):
         # The output is aligned with the query, so it keeps the query's mask (as in Keras).
         if isinstance(mask, list | tuple):

@@ -7,7 +7,7 @@ import math
 import jax.numpy as jnp
 
 from strata.graph.symbolic import is_symbolic
-from strata.layers.attention.base import ProjectedAttention, as_float, broadcastable, fresh
+from strata.layers.attention.base import ProjectedAttention, as_float, broadcastable
 from strata.layers.attention.base import positive_int as _positive_int
 from strata.layers.attention.base import shape_of as _shape
 from strata.layers.attention.masked_softmax import masked_softmax
@@ -198,15 +198,7 @@ class GroupedQueryAttention(ProjectedAttention):
             output_shape,
             activation=activation,
             bias_axes=bias_axes if self.use_bias else None,
-            kernel_initializer=fresh(self.kernel_initializer),
-            bias_initializer=fresh(self.bias_initializer),
-            kernel_regularizer=self.kernel_regularizer,
-            bias_regularizer=self.bias_regularizer,
-            activity_regularizer=self._projection_activity_regularizer,
-            kernel_constraint=self.kernel_constraint,
-            bias_constraint=self.bias_constraint,
-            name=name,
-            dtype=self.dtype_policy.name,
+            **self._projection_options(name),
         )
 
     def call(
@@ -225,15 +217,10 @@ class GroupedQueryAttention(ProjectedAttention):
     ):
         value = as_float(value, self.compute_dtype)
         key = value if key is None else as_float(key, self.compute_dtype)
-        # `mask`: the inputs' carried masks, in the order query, value, key.
-        carried = list(mask) if isinstance(mask, list | tuple) else [mask]
-        carried += [None] * (3 - len(carried))
         scores_mask = self._attention_mask(
             query,
             value,
-            carried[0] if query_mask is None else query_mask,
-            carried[1] if value_mask is None else value_mask,
-            carried[2] if key_mask is None else key_mask,
+            *self._call_masks(mask, query_mask, value_mask, key_mask),
             attention_mask,
             use_causal_mask,
         )

@@ -7,7 +7,7 @@ import string
 
 import jax.numpy as jnp
 
-from strata.layers.attention.base import ProjectedAttention, as_float, broadcastable, fresh
+from strata.layers.attention.base import ProjectedAttention, as_float, broadcastable
 from strata.layers.attention.base import positive_int as _positive_int
 from strata.layers.attention.base import shape_of as _shape
 from strata.layers.attention.masked_softmax import masked_softmax
@@ -224,15 +224,7 @@ class MultiHeadAttention(ProjectedAttention):
             contracted,
             output_shape,
             use_bias=self.use_bias,
-            kernel_initializer=fresh(self.kernel_initializer),
-            bias_initializer=fresh(self.bias_initializer),
-            kernel_regularizer=self.kernel_regularizer,
-            bias_regularizer=self.bias_regularizer,
-            activity_regularizer=self._projection_activity_regularizer,
-            kernel_constraint=self.kernel_constraint,
-            bias_constraint=self.bias_constraint,
-            name=name,
-            dtype=self.dtype_policy.name,
+            **self._projection_options(name),
         )
 
     def call(
@@ -251,12 +243,7 @@ class MultiHeadAttention(ProjectedAttention):
     ):
         value = as_float(value, self.compute_dtype)
         key = value if key is None else as_float(key, self.compute_dtype)
-        # `mask`: the inputs' masks from a functional graph, in the order query, value, key.
-        propagated = list(mask) if isinstance(mask, list | tuple) else [mask]
-        propagated += [None] * (3 - len(propagated))
-        query_mask = propagated[0] if query_mask is None else query_mask
-        value_mask = propagated[1] if value_mask is None else value_mask
-        key_mask = propagated[2] if key_mask is None else key_mask
+        query_mask, value_mask, key_mask = self._call_masks(mask, query_mask, value_mask, key_mask)
         scores_mask = self._attention_mask(
             query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
         )
