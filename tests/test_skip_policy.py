@@ -21,7 +21,7 @@ def test_the_test_extra_is_read_from_pyproject():
     ("reason", "allowed"),
     [
         ("Skipped: optional dependency tf_keras: Keras 2 interop", True),
-        ("optional dependency onnxruntime not installed", True),
+        ("optional dependency torch not installed", True),
         # Declared in the test extra, so always installed in CI: its tests must run.
         ("Skipped: optional dependency tensorboard: reader", False),
         ("Skipped: optional dependency keras", False),

@@ -262,8 +262,9 @@ class ModelData:
                     "`validation_split`."
                 )
             feed = self._stream_feed(x, steps_per_epoch, group, class_weight)
-            # Keras shuffles the batch order of a PyDataset; other streams come as they are.
-            shuffle = bool(shuffle) and feed.is_dataset
+            # Keras shuffles the batch order of a PyDataset; other streams come as they are, and
+            # so do datasets that order themselves (`shuffled_by_fit = False`).
+            shuffle = bool(shuffle) and feed.is_dataset and getattr(x, "shuffled_by_fit", True)
             if shuffle and (self._objectives is None or self.optimizer.state is None):
                 # Keras draws one order while it peeks at the first batch (see arrays below).
                 random.shuffle(list(range(len(x))))

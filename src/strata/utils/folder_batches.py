@@ -36,6 +36,10 @@ class FolderBatches(PyDataset):
         (2, (array([1]), array([0], dtype=int32)))
     """
 
+    # Keras gives a dataset here (tf.data or grain), whose order `fit` leaves alone: the folder's
+    # own `shuffle` decides it, so `fit(shuffle=True)` does not reorder these batches.
+    shuffled_by_fit = False
+
     def __init__(self, file_paths, labels, load, collate, batch_size, shuffle, seed, class_names):
         super().__init__()
         self.file_paths = list(file_paths)

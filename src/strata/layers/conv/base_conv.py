@@ -72,6 +72,10 @@ def convolve(
         padding = jax.lax.padtype_to_pads(lengths, extents, strides, padding.upper())
     channels_per_group = kernel.shape[rank] if kernel_layout == "IO" else kernel.shape[-1]
     kind = choose_kernel(window, channels_per_group, groups, looped=looped)
+    if not all(isinstance(d, int) for d in inputs.shape):
+        # Symbolic dimensions (`jax.export`, e.g. a dynamic batch for ONNX) reach only XLA's
+        # convolution: the patch kernels size their slices from concrete shapes.
+        kind = "xla"
     if kind != "xla":
         if kernel_layout == "OI":
             kernel = jnp.swapaxes(kernel, -1, -2)
