@@ -14,7 +14,7 @@ def keras():
     import keras as keras_module
 
     assert keras_module.backend.backend() == "jax"
-    keras_module.utils.clear_session()
+    keras_module.utils.clear_session(free_memory=False)
     return keras_module
 
 

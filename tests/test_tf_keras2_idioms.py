@@ -407,7 +407,7 @@ def test_tensorflow_ops_in_call_get_a_clear_error():
         r"return fake_relu\(x\)\)\. strata runs layers on JAX arrays.*`strata.ops`"
     )
     with pytest.raises(TypeError, match=pattern):
-        UsesTensorFlow()(strata.Input((3,)))
+        UsesTensorFlow(name="uses_tensor_flow")(strata.Input((3,)))
     with pytest.raises(TypeError, match="calls TensorFlow in its `call`"):
         jax.jit(lambda v: UsesTensorFlow()(v))(np.ones((2, 3)))
 

@@ -109,7 +109,8 @@ def _mismatch(a, b) -> str | None:
             if is_nested(a) == is_nested(b)
             else "Structures don't have the same nested structure."
         )
-    if type(a) is not type(b):
+    # As Keras, every dict type (dict, OrderedDict, defaultdict) is the same kind of node.
+    if type(a) is not type(b) and not (isinstance(a, dict) and isinstance(b, dict)):
         return f"Expected an instance of {type(a).__name__}, got {b!r}."
     if isinstance(a, dict) and set(a) != set(b):
         missing, extra = sorted(set(a) - set(b), key=repr), sorted(set(b) - set(a), key=repr)
