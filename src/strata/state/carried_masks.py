@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 import weakref
 
 import jax
@@ -79,9 +80,13 @@ def attach_symbolic(layer, args: tuple, kwargs: dict, outputs) -> None:
         mask = masks_of_inputs(args[0])
     if mask is None and not layer.produces_mask:
         return
-    failures = (TypeError, ValueError, IndexError, AttributeError)
+    # DeprecationWarning: older JAX reads a symbolic tensor's dtype through NumPy, which warns
+    # instead of raising; treated like the error newer JAX raises.
+    failures = (TypeError, ValueError, IndexError, AttributeError, DeprecationWarning)
     try:
-        output_mask = layer.compute_mask(args[0], mask)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            output_mask = layer.compute_mask(args[0], mask)
     except failures:
         from strata.graph.operation import compute_mask_node
 
