@@ -150,14 +150,16 @@ ROWS = (
 )
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def compare_libraries(argv, *, description, worker, script, title, rows) -> None:
+    """The command line of a before/after benchmark: run `worker` for each library in fresh
+    processes, back to back, and print the best figures; ``title(repeat)`` heads the table."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--repeat", type=int, default=1, help="best of N processes per library")
     parser.add_argument("--strata-src", help="also time the strata found in this src folder")
     parser.add_argument("--worker", choices=("strata", "keras"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        _worker(args.worker)
+        worker(args.worker)
         return
     runs = {"strata": [], "keras": []}
     if args.strata_src:
@@ -166,13 +168,21 @@ def main(argv=None) -> None:
         for name in runs:  # back to back, so all see the same machine
             library = "keras" if name == "keras" else "strata"
             src = args.strata_src if name == "other strata" else THIS_SRC
-            runs[name].append(measure(library, src))
+            runs[name].append(measure(library, src, script=script))
     best = {name: best_of(rs) for name, rs in runs.items()}
-    print_table(
-        f"MNIST convnet, {SAMPLES:,} synthetic 28x28x1 images, batch {BATCH}, best of "
-        f"{args.repeat}",
-        best,
-        ROWS,
+    print_table(title(args.repeat), best, rows)
+
+
+def main(argv=None) -> None:
+    compare_libraries(
+        argv,
+        description=__doc__.splitlines()[0],
+        worker=_worker,
+        script=__file__,
+        title=lambda repeat: (
+            f"MNIST convnet, {SAMPLES:,} synthetic 28x28x1 images, batch {BATCH}, best of {repeat}"
+        ),
+        rows=ROWS,
     )
 
 

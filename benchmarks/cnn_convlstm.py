@@ -16,7 +16,6 @@ each library in its own fresh interpreter.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -100,28 +99,16 @@ ROWS = (
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=1, help="best of N processes per library")
-    parser.add_argument("--strata-src", help="also time the strata found in this src folder")
-    parser.add_argument("--worker", choices=("strata", "keras"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        _worker(args.worker)
-        return
-    runs = {"strata": [], "keras": []}
-    if args.strata_src:
-        runs = {"other strata": [], **runs}
-    for _ in range(args.repeat):
-        for name in runs:  # back to back, so all see the same machine
-            library = "keras" if name == "keras" else "strata"
-            src = args.strata_src if name == "other strata" else cnn.THIS_SRC
-            runs[name].append(cnn.measure(library, src, script=__file__))
-    best = {name: cnn.best_of(rs) for name, rs in runs.items()}
-    cnn.print_table(
-        f"ConvLSTM2D next-frame model, {SIZE}x{SIZE} frames, {FRAMES} steps, batch {BATCH}, "
-        f"best of {args.repeat}",
-        best,
-        ROWS,
+    cnn.compare_libraries(
+        argv,
+        description=__doc__.splitlines()[0],
+        worker=_worker,
+        script=__file__,
+        title=lambda repeat: (
+            f"ConvLSTM2D next-frame model, {SIZE}x{SIZE} frames, {FRAMES} steps, batch {BATCH}, "
+            f"best of {repeat}"
+        ),
+        rows=ROWS,
     )
 
 
